@@ -1,0 +1,94 @@
+"""Command line: ``python -m metrics extract|quantities FILE``.
+
+Output contracts are in the README (and design §3): one JSON object per line. Bad input prints one
+line on stderr and exits with code 2; it never prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+
+from metrics.errors import InputError
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m metrics", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    ext = sub.add_parser("extract", help="print the KPI facts of a release, one JSON object per line")
+    ext.add_argument("file", help="a .txt, .md, .html or .pdf file, or - for stdin")
+    ext.add_argument("--company", help="the issuer, when the text does not say it")
+    ext.add_argument("--published", type=_parse_date, help="publication date YYYY-MM-DD")
+    qty = sub.add_parser("quantities", help="print every quantity recognised, one JSON object per line")
+    qty.add_argument("file", help="a text file, or - for stdin")
+    qty.add_argument("--jsonl", action="store_true", help='input lines are {"id": ..., "text": ...}')
+    return parser
+
+
+def _read_input(name: str):
+    from metrics.document import load_document, load_document_bytes
+
+    if name == "-":
+        return load_document_bytes(sys.stdin.buffer.read(), name="stdin")
+    return load_document(name)
+
+
+def _run_extract(args) -> None:
+    from metrics.extract import extract_facts
+
+    doc = _read_input(args.file)
+    for fact in extract_facts(doc, company=args.company, published=args.published):
+        print(json.dumps(fact.to_dict(), ensure_ascii=False))
+
+
+def _run_quantities(args) -> None:
+    from metrics.quantities import find_quantities
+
+    if args.jsonl:
+        stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")
+        with stream:
+            for line_no, line in enumerate(stream, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                    text = item["text"]
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise InputError(f"line {line_no}: expected a JSON object with 'text'") from exc
+                for q in find_quantities(text):
+                    print(json.dumps({"id": item.get("id"), **q.to_dict()}, ensure_ascii=False))
+        return
+    doc = _read_input(args.file)
+    for q in find_quantities(doc.text):
+        print(json.dumps(q.to_dict(), ensure_ascii=False))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    try:
+        if args.command == "extract":
+            _run_extract(args)
+        else:
+            _run_quantities(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
