@@ -43,18 +43,18 @@ def _read_input(name: str):
 
 
 def _run_extract(args) -> None:
+    doc = _read_input(args.file)
     from metrics.extract import extract_facts
 
-    doc = _read_input(args.file)
     for fact in extract_facts(doc, company=args.company, published=args.published):
         print(json.dumps(fact.to_dict(), ensure_ascii=False))
 
 
 def _run_quantities(args) -> None:
-    from metrics.quantities import find_quantities
-
     if args.jsonl:
-        stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")
+        from metrics.quantities import find_quantities
+
+        stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
         with stream:
             for line_no, line in enumerate(stream, 1):
                 if not line.strip():
@@ -68,6 +68,8 @@ def _run_quantities(args) -> None:
                     print(json.dumps({"id": item.get("id"), **q.to_dict()}, ensure_ascii=False))
         return
     doc = _read_input(args.file)
+    from metrics.quantities import find_quantities
+
     for q in find_quantities(doc.text):
         print(json.dumps(q.to_dict(), ensure_ascii=False))
 
