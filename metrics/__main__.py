@@ -31,6 +31,9 @@ def _build_parser() -> argparse.ArgumentParser:
     qty = sub.add_parser("quantities", help="print every quantity recognised, one JSON object per line")
     qty.add_argument("file", help="a text file, or - for stdin")
     qty.add_argument("--jsonl", action="store_true", help='input lines are {"id": ..., "text": ...}')
+    score = sub.add_parser("score", help="precision / recall of extract on the labelled corpus")
+    score.add_argument("folder", nargs="?", help="a folder of releases with an expected/ subfolder")
+    score.add_argument("-v", "--verbose", action="store_true", help="list missed and spurious facts")
     return parser
 
 
@@ -74,13 +77,21 @@ def _run_quantities(args) -> None:
         print(json.dumps(q.to_dict(), ensure_ascii=False))
 
 
+def _run_score(args) -> None:
+    from pathlib import Path
+
+    from metrics.score import CORPUS_DIR, format_report, score_corpus
+
+    print(format_report(score_corpus(Path(args.folder) if args.folder else CORPUS_DIR), verbose=args.verbose))
+
+
+COMMANDS = {"extract": _run_extract, "quantities": _run_quantities, "score": _run_score}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     try:
-        if args.command == "extract":
-            _run_extract(args)
-        else:
-            _run_quantities(args)
+        COMMANDS[args.command](args)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -23,6 +23,7 @@ from queries.connection import (
     database_path,
 )
 from queries.curated import read_curated_csv
+from queries.series import sync_series
 
 DATA_DIR = PROJECT_ROOT / "data"
 Progress = Callable[[float, str], None]
@@ -110,6 +111,7 @@ def build_database(target: str, data_dir: Path = DATA_DIR, progress: Progress = 
         report.fx_rates = load_fx_rates(con, data_dir)
         progress(0.4, "Loading curated facts")
         report.curated_facts = load_curated_facts(con, data_dir / "kpi_facts.csv", report)
+        sync_series(con)  # rank the bulk-loaded facts into the current series (migration 003)
         con.execute("commit")
         progress(0.6, "Reading the sample releases")
         _ingest_releases(con, data_dir / "releases", report, progress)

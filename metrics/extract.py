@@ -1,0 +1,441 @@
+"""Facts from a release: which company, metric, segment, period and value, with the sentence behind it.
+
+The pipeline, each step a module of its own:
+1. the document's context: issuer, publication date, fiscal calendar, currency, main period (here);
+2. flattened results tables, read row by row (``tables``);
+3. prose: sentences holding a digit or a number word, their figures (``quantities``), periods
+   (``periods``) and the metric each figure belongs to (``attach``);
+4. company, tracker, segment and period resolved per figure, then one fact per key (here).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, replace
+from datetime import date
+
+from metrics.attach import Attachment, SentenceGrammar
+from metrics.companies import Company
+from metrics.document import Document
+from metrics.facts import Fact
+from metrics.fiscal import FiscalCalendar, Period, month_period
+from metrics.mentions import SELF_REFERENCES, Mention, Vocabulary, load_vocabulary
+from metrics.periods import PeriodMention, find_periods, find_publication_date
+from metrics.quantities import Quantity, document_currency, find_quantities
+from metrics.sentences import split_sentences
+from metrics.tables import table_facts
+
+HAS_FIGURE = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"hundred|thousand|million|billion|first|second|third|fourth|fifth|top)\b",
+    re.IGNORECASE,
+)
+NOT_ACTUAL = re.compile(
+    r"\b(?:aims?\s+to|aiming|target(?:s|ed|ing)?|goal|guidance|guided|forecasts?|forecasted|projects?\s+(?:that|to)|"
+    r"projected|plans?\s+to|planned\s+to|expects?\s+(?:to|that)|expected\s+to|is\s+expected|are\s+expected|"
+    r"estimates?\s+(?:that|to)|analysts?(?:\s+\w+){0,3}\s+(?:expected|estimated|forecast|predicted|anticipated|polled)|"
+    r"consensus|would|could|might|may\s+reach|outlook|anticipates?|"
+    r"hopes?\s+to|intends?\s+to|ambition)\b",
+    re.IGNORECASE,
+)
+SELF_REFERENCE = re.compile(
+    r"(?<!\w)(?:"
+    + "|".join(re.escape(s) for s in SELF_REFERENCES)
+    + r"|it|its|the\s+(?:company|group|firm|brand|carmaker|automaker|maker|vendor))(?!\w)",
+    re.IGNORECASE,
+)
+OVERTAKEN = re.compile(
+    r"(?:overtak\w*|ahead\s+of|behind|than|beat(?:s|ing)?|surpass\w*|passed|passing|outs(?:old|hipped)|"
+    r"trail\w*|displac\w*|unseat\w*|dethron\w*|edg(?:ed|ing)\s+out)\s+$",
+    re.IGNORECASE,
+)
+EV_SECTORS = ("electric vehicles", "automotive")
+FOLLOWING_PERIOD_REACH = 70  # characters after a figure within which a period phrase still governs it
+STATED_GRAINS = ("quarter", "year", "half", "nine_months")
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    text: str
+    issuer: Company | None
+    issuer_is_tracker: bool
+    tracker: str | None  # the research firm that publishes the document, if any
+    published: date | None
+    published_explicit: bool
+    calendar: FiscalCalendar
+    currency: str | None
+    main_period: Period | None
+    vocab: Vocabulary
+    topics: frozenset[str]  # metrics named in the headline and opening: what the release is about
+
+
+def extract_facts(doc: Document, company: str | None = None, published: date | None = None) -> list[Fact]:
+    """Every KPI fact the release states, one per company × metric × segment × period × source."""
+    if not doc.text.strip():
+        return []
+    ctx = build_context(doc, company, published)
+    facts = table_facts(ctx, doc.text)
+    table_cells = sorted(f.span[0] for f in facts)
+    inherited: Period | None = None
+    previous_end = 0
+    for start, end in split_sentences(doc.text):
+        if "\n\n" in doc.text[previous_end:start]:
+            inherited = None  # a new paragraph starts from the document's own period again
+        previous_end = end
+        if not HAS_FIGURE.search(doc.text, start, end) or _holds_any(table_cells, start, end):
+            continue
+        found, stated = sentence_facts(ctx, start, end, inherited)
+        facts += found
+        inherited = stated or inherited
+    return merge_duplicates(facts)
+
+
+def _holds_any(sorted_offsets: list[int], start: int, end: int) -> bool:
+    i = bisect_left(sorted_offsets, start)
+    return i < len(sorted_offsets) and sorted_offsets[i] < end
+
+
+# ---------------------------------------------------------------------------- document context
+
+
+def build_context(doc: Document, company: str | None, published: date | None) -> DocumentContext:
+    vocab = load_vocabulary()
+    text = doc.text
+    pub = published or doc.published or find_publication_date(text)
+    explicit = pub is not None
+    if pub is None:
+        pub = estimate_publication(text)
+    issuer, tracker = find_issuer(vocab, doc.title, text, company)
+    calendar = FiscalCalendar(issuer.fiscal_year_end if issuer and not issuer.is_tracker else "12-31")
+    head = text[:1500]
+    main = main_period(head, pub, calendar)
+    return DocumentContext(
+        text=text,
+        issuer=None if issuer is not None and issuer.is_tracker else issuer,
+        issuer_is_tracker=tracker is not None,
+        tracker=tracker,
+        published=pub,
+        published_explicit=explicit,
+        calendar=calendar,
+        currency=document_currency(text) or (issuer.currency if issuer else None),
+        main_period=main,
+        vocab=vocab,
+        topics=frozenset(m.name for m in vocab.metrics.find(f"{doc.title}\n{text[:700]}")),
+    )
+
+
+def find_issuer(vocab: Vocabulary, title: str, text: str, given: str | None) -> tuple[Company | None, str | None]:
+    """The company the release is from (or about), and the tracker when a research firm publishes it.
+
+    The headline decides first, then the opening paragraph: the earliest company named there, with ties
+    broken by how often it is named.
+    """
+    if given:
+        registry = vocab.registry
+        match = registry.get(given) or next(
+            (c for c in registry.values() if given.lower() in (n.lower() for n in c.names)), None
+        )
+        return (match or Company(given, given, (), (), None, "12-31", "", "", ""), None)
+    head = text[:800]
+    companies = vocab.companies.find(title) or vocab.companies.find(head)
+    counts: dict[str, int] = {}
+    for m in vocab.companies.find(text[:3000]):
+        counts[m.name] = counts.get(m.name, 0) + 1
+    issuer = None
+    if companies:
+        first = min(companies, key=lambda m: m.start)
+        leaders = {m.name for m in companies if m.start - first.start < 40}
+        issuer = vocab.registry.get(max(leaders, key=lambda n: counts.get(n, 0)))
+    tracker = publishing_tracker(vocab, title, text)
+    if tracker is not None:
+        issuer = None
+    return issuer, tracker
+
+
+def publishing_tracker(vocab: Vocabulary, title: str, text: str) -> str | None:
+    """The research firm behind a tracker report: named in the headline, or early on with an "About" section
+    or with several vendors in the opening."""
+    in_title = vocab.trackers.find(title)
+    if in_title:
+        return in_title[0].name
+    early = vocab.trackers.find(text[:400])
+    if not early:
+        return None
+    name = early[0].name
+    vendors = {m.name for m in vocab.companies.find(text[:800])}
+    if re.search(rf"About\s+(?:the\s+)?{re.escape(name)}\b", text):
+        return name
+    if len(vendors) >= 3 and not vocab.companies.find(title):
+        return name
+    return None
+
+
+def estimate_publication(text: str) -> date | None:
+    """Without a dateline, the latest month or date the text names stands in for the publication date."""
+    latest = None
+    for m in find_periods(text):
+        p = m.period
+        if p is None or m.grain not in ("month", "instant"):
+            continue
+        if latest is None or p.end > latest:
+            latest = p.end
+    return latest
+
+
+def main_period(head: str, published: date | None, calendar: FiscalCalendar) -> Period | None:
+    """The period the release reports on: the first quarter or year its opening names, else the latest closed one."""
+    for m in find_periods(head, published, calendar):
+        if m.period is not None and not m.comparative and m.grain in ("quarter", "year", "half", "nine_months"):
+            return m.period
+    return calendar.latest_closed(published) if published else None
+
+
+# ------------------------------------------------------------------------------------ sentences
+
+
+def sentence_facts(
+    ctx: DocumentContext, start: int, end: int, inherited: Period | None = None
+) -> tuple[list[Fact], Period | None]:
+    """The facts of one sentence, and the period it states (which later sentences of the paragraph inherit)."""
+    text = ctx.text[start:end]
+    periods = find_periods(text, ctx.published, ctx.calendar)
+    stated = next(
+        (p.period for p in periods if p.period is not None and not p.comparative and p.grain in STATED_GRAINS), None
+    )
+    quantities = [q for q in find_quantities(text, ctx.currency) if not _inside_period(q, periods)]
+    if not quantities:
+        return [], stated
+    grammar = SentenceGrammar(ctx.vocab, prefer_vehicles=_is_automaker(ctx), topics=ctx.topics)
+    attachments = grammar.attach(text, quantities)
+    not_actual = NOT_ACTUAL.search(text)
+    facts = []
+    for att in attachments:
+        if not_actual and att.metric != "investment_commitment":
+            continue
+        fact = build_fact(ctx, text, start, att, periods, inherited)
+        if fact is not None:
+            facts.append(fact)
+    plain = [
+        f for f in facts if not f.comparative and f.period_kind == "duration" and f.metric != "monthly_active_users"
+    ]
+    if plain:
+        stated = Period(plain[-1].period_start, plain[-1].period_end, "duration")
+    return facts, stated
+
+
+def _is_automaker(ctx: DocumentContext) -> bool:
+    return bool(ctx.issuer and ctx.issuer.sector in EV_SECTORS)
+
+
+def _inside_period(q: Quantity, periods: list[PeriodMention]) -> bool:
+    return any(p.span[0] <= q.span[0] and q.span[1] <= p.span[1] for p in periods)
+
+
+def build_fact(ctx, text, offset, att: Attachment, periods, inherited: Period | None) -> Fact | None:
+    metric = ctx.vocab.catalogue.metrics[att.metric]
+    q = att.quantity
+    company = resolve_company(ctx, text, att)
+    if company is None:
+        return None
+    period, explicit = resolve_period(ctx, att, periods, metric.kind, inherited)
+    if period is None:
+        return None
+    segment = resolve_segment(ctx, text, att)
+    metric_id = att.metric
+    if (
+        metric_id == "revenue"
+        and segment in ctx.vocab.catalogue.segments
+        and ctx.vocab.catalogue.segments[segment].metrics == ("segment_revenue",)
+    ):
+        metric_id = "segment_revenue"
+    tracker = resolve_tracker(ctx, text, att)
+    return Fact(
+        company=company,
+        metric=metric_id,
+        segment=segment,
+        period_start=period.start,
+        period_end=period.end,
+        period_kind=period.kind,
+        value=float(q.value),
+        unit=metric.unit,
+        currency=q.currency if metric.unit == "currency" else None,
+        qualifier=q.qualifier if q.qualifier in ("approx", "over", "under") else None,
+        attributed_to=tracker,
+        comparative=att.comparative,
+        confidence=confidence(ctx, att, explicit, q),
+        span=(offset + q.span[0], offset + q.span[1]),
+        evidence=" ".join(text.split()),
+        change_pct=att.change_pct,
+        rule=att.rule,
+    )
+
+
+def confidence(ctx: DocumentContext, att: Attachment, explicit_period: bool, q: Quantity) -> float:
+    """Start sure, lose some for every inference the fact rests on."""
+    score = 0.95
+    if att.rule == "noun-before" and att.mention is not None and q.span[0] - att.mention.end > 60:
+        score -= 0.1
+    if not explicit_period:
+        score -= 0.15
+    if not ctx.published_explicit:
+        score -= 0.1
+    if q.qualifier:
+        score -= 0.05
+    if att.comparative:
+        score -= 0.05
+    return round(max(min(score * q.confidence, 1.0), 0.05), 2)
+
+
+# ---------------------------------------------------------------------------------- resolution
+
+
+def resolve_company(ctx: DocumentContext, text: str, att: Attachment) -> str | None:
+    """The company named nearest before the figure in its sentence, else the issuer.
+
+    A company named as the one overtaken ("Xiaomi overtakes Apple for third place") is not the subject,
+    unless a clause of its own follows ("Apple, which was fourth at 43.2 million").
+    """
+    q = att.quantity
+    named = ctx.vocab.companies.find(text)
+    before = [m for m in named if m.end <= q.span[0] and not _overtaken(text, m, q)]
+    selfref = [m.end() for m in SELF_REFERENCE.finditer(text, 0, q.span[0])]
+    if before:
+        nearest = max(before, key=lambda m: m.end)
+        if not (selfref and max(selfref) > nearest.end and ctx.issuer is not None and not ctx.issuer_is_tracker):
+            return nearest.name
+    after = [m for m in named if m.start >= q.span[1] and m.start - q.span[1] < 60]
+    if after and ctx.issuer is None:
+        return after[0].name
+    return ctx.issuer.name if ctx.issuer is not None else None
+
+
+def _overtaken(text: str, company: Mention, q: Quantity) -> bool:
+    return (
+        bool(OVERTAKEN.search(text, max(0, company.start - 25), company.start))
+        and "," not in text[company.end : q.span[0]]
+    )
+
+
+def resolve_tracker(ctx: DocumentContext, text: str, att: Attachment) -> str | None:
+    named = ctx.vocab.trackers.find(text)
+    if named:
+        return min(named, key=lambda m: abs(m.start - att.quantity.span[0])).name
+    if ctx.tracker:
+        return ctx.tracker
+    if att.metric in ("market_share_pct", "market_rank"):
+        mentioned = ctx.vocab.trackers.find(ctx.text)
+        return mentioned[0].name if mentioned else None
+    return None
+
+
+def resolve_segment(ctx: DocumentContext, text: str, att: Attachment) -> str:
+    """A segment word that applies to the metric, between the metric word and the figure or just after it."""
+    q = att.quantity
+    lo = min(q.span[0], att.mention.start if att.mention else q.span[0]) - 50
+    hi = q.span[1] + 25
+    catalogue = ctx.vocab.catalogue
+    best: Mention | None = None
+    for m in ctx.vocab.segments.find(text):
+        segment = catalogue.segments[m.name]
+        if not (lo <= m.start and m.end <= hi) or not _segment_applies(segment, att.metric):
+            continue
+        if (
+            att.mention is not None
+            and m.start >= att.mention.start
+            and m.end <= att.mention.end
+            and segment.metrics != (att.metric,)
+        ):
+            continue  # "smartphone" inside "smartphone shipments" names the metric, not a segment
+        if best is None or abs(m.start - q.span[0]) < abs(best.start - q.span[0]):
+            best = m
+    return best.name if best else ""
+
+
+def _segment_applies(segment, metric_id: str) -> bool:
+    if metric_id == "revenue":
+        return segment.applies_to("segment_revenue") and bool(segment.metrics)
+    return segment.applies_to(metric_id)
+
+
+def resolve_period(
+    ctx: DocumentContext, att: Attachment, periods: list[PeriodMention], kind: str, inherited: Period | None
+) -> tuple[Period | None, bool]:
+    """The period a figure belongs to, and whether the sentence states it.
+
+    Stated in the sentence first; else the period an earlier sentence of the paragraph stated; else the
+    period the release reports on."""
+    q = att.quantity
+    if att.metric == "investment_commitment":
+        return (Period.instant(ctx.published), True) if ctx.published else (None, False)
+    period, explicit = _stated_period(q, periods, att.comparative)
+    if period is None:
+        period = inherited or ctx.main_period
+        if att.comparative and period is not None:
+            period = ctx.calendar.shift_years(period, -1)
+    if period is None:
+        return None, False
+    return fit_period(period, att.metric, kind, ctx.calendar), explicit
+
+
+def _stated_period(q: Quantity, periods: list[PeriodMention], comparative: bool) -> tuple[Period | None, bool]:
+    """The period phrase that governs a figure: the nearest one before it, or one that follows closely.
+
+    A period far after the figure usually belongs to a clause of its own ("… even after it was added to
+    the Entity List in May"), so it is left to the paragraph's period instead.
+    """
+    usable = [p for p in periods if p.period is not None]
+    if comparative:
+        after = [p for p in usable if 0 <= p.span[0] - q.span[1] <= 45]
+        return (after[0].period, True) if after else (None, False)
+    plain = [p for p in usable if not p.comparative]
+    before = [p for p in plain if p.span[1] <= q.span[0]]
+    after = [p for p in plain if p.span[0] >= q.span[1] and p.span[0] - q.span[1] <= FOLLOWING_PERIOD_REACH]
+    if after and (not before or after[0].span[0] - q.span[1] < q.span[0] - before[-1].span[1]):
+        return after[0].period, True
+    if before:
+        return before[-1].period, True
+    return None, False
+
+
+def fit_period(period: Period, metric_id: str, kind: str, calendar: FiscalCalendar) -> Period:
+    """Stocks are taken at the period's end; monthly users in the period's last month; a flow stated
+    "by the end of" a day covers the fiscal year (or else the quarter) ending that day."""
+    if kind in ("stock", "instant"):
+        return period if period.kind == "instant" else Period.instant(period.end)
+    if metric_id == "monthly_active_users" and period.days > 31:
+        return month_period(period.end.year, period.end.month)
+    if period.kind == "instant":
+        return calendar.period_ending(period.end, 12) or calendar.period_ending(period.end, 3) or period
+    return period
+
+
+# ---------------------------------------------------------------------------------- merging
+
+
+def merge_duplicates(facts: list[Fact]) -> list[Fact]:
+    """One fact per key and value; the same figure stated twice keeps every span, the surest wins."""
+    merged: dict[tuple, Fact] = {}
+    order: list[tuple] = []
+    for fact in facts:
+        key = (*fact.key(), round(fact.value, 6), fact.currency)
+        found = next(
+            (k for k in order if k[:-2] == key[:-2] and _same_value(k[-2], fact.value) and k[-1] == fact.currency), None
+        )
+        if found is None:
+            merged[key] = replace(fact, spans=[fact.span])
+            order.append(key)
+            continue
+        kept = merged[found]
+        kept.spans.append(fact.span)
+        if fact.confidence > kept.confidence:
+            merged[found] = replace(
+                fact, spans=kept.spans, change_pct=fact.change_pct if fact.change_pct is not None else kept.change_pct
+            )
+        elif kept.change_pct is None:
+            kept.change_pct = fact.change_pct
+    return [merged[k] for k in order]
+
+
+def _same_value(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.005 * max(abs(a), abs(b), 1e-9)

@@ -1,0 +1,130 @@
+"""Vocabulary matchers: where a sentence names a metric, a segment, a company or a tracker.
+
+Every matcher is one compiled alternation built from data (the catalogue and the company registry),
+longest phrase first, so "smartphone shipments" wins over "shipments" and "adjusted net profit" over
+"net profit".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from metrics.catalogue import Catalogue, load_catalogue
+from metrics.companies import Company, load_companies
+
+# The issuer, when a release speaks of itself.
+SELF_REFERENCES = ("the Group", "the Company", "the company", "the group", "the firm", "we", "We", "our", "Our")
+NOUN, VERB, OBJECT = "noun", "verb", "object"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int
+    end: int
+    name: str  # metric id, segment name, company name or tracker name
+    form: str = NOUN  # for metrics: noun | verb | object
+
+
+def alternation(phrases) -> str:
+    """A regex alternation of escaped phrases, longest first, flexible about inner spaces.
+
+    >>> alternation(["net profit", "adjusted net profit"])
+    'adjusted\\\\s+net\\\\s+profit|net\\\\s+profit'
+    """
+    unique = sorted({p for p in phrases if p}, key=lambda p: (-len(p), p))
+    return "|".join(r"\s+".join(map(re.escape, p.split())) for p in unique)
+
+
+def _word_pattern(phrases, flags=re.IGNORECASE) -> re.Pattern:
+    return re.compile(rf"(?<![\w&])(?:{alternation(phrases)})(?![\w&])", flags)
+
+
+class MetricMatcher:
+    """Finds metric nouns, verbs and objects; several metrics may share a word (\"sold\")."""
+
+    def __init__(self, catalogue: Catalogue):
+        self.by_phrase: dict[tuple[str, str], list[str]] = {}
+        for metric in catalogue.metrics.values():
+            for form, words in ((NOUN, metric.synonyms), (VERB, metric.verbs), (OBJECT, metric.objects)):
+                for word in words:
+                    self.by_phrase.setdefault((form, _key(word)), []).append(metric.id)
+        self.patterns = {
+            form: _word_pattern({phrase for (f, phrase) in self.by_phrase if f == form})
+            for form in (NOUN, VERB, OBJECT)
+        }
+
+    def find(self, text: str, form: str = NOUN) -> list[Mention]:
+        found = []
+        for m in self.patterns[form].finditer(text):
+            for metric_id in self.by_phrase.get((form, _key(m.group())), ()):
+                found.append(Mention(m.start(), m.end(), metric_id, form))
+        return found
+
+    def metrics_for(self, phrase: str, form: str) -> list[str]:
+        return self.by_phrase.get((form, _key(phrase)), [])
+
+
+def _key(phrase: str) -> str:
+    return " ".join(phrase.lower().split())
+
+
+class NameMatcher:
+    """Finds names from a table of canonical name -> spellings (case-sensitive as written)."""
+
+    def __init__(self, spellings: dict[str, tuple[str, ...]], ignore_case: bool = False):
+        self.canonical: dict[str, str] = {}
+        for name, words in spellings.items():
+            for word in words:
+                self.canonical.setdefault(word if not ignore_case else word.lower(), name)
+        self.ignore_case = ignore_case
+        flags = re.IGNORECASE if ignore_case else 0
+        self.pattern = _word_pattern(self.canonical, flags)
+
+    def find(self, text: str) -> list[Mention]:
+        out = []
+        for m in self.pattern.finditer(text):
+            word = " ".join(m.group().split())
+            name = self.canonical.get(word.lower() if self.ignore_case else word)
+            if name:
+                out.append(Mention(m.start(), m.end(), name))
+        return out
+
+
+def _company_spellings(company: Company) -> tuple[str, ...]:
+    """Names as written plus their upper-case form; very short aliases stay case-exact."""
+    names = {n for n in company.names if n}
+    names |= {n.upper() for n in names if len(n) > 3 and n.isascii()}
+    return tuple(sorted(names))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    catalogue: Catalogue
+    metrics: MetricMatcher
+    segments: NameMatcher
+    companies: NameMatcher
+    trackers: NameMatcher
+    registry: dict[str, Company]
+
+
+@lru_cache(maxsize=1)
+def load_vocabulary() -> Vocabulary:
+    catalogue = load_catalogue()
+    registry = load_companies()
+    tracker_names = {c.name for c in registry.values() if c.is_tracker} | set(catalogue.trackers)
+    trackers = {name: (name,) for name in catalogue.trackers}
+    for company in registry.values():
+        if company.is_tracker:
+            trackers[company.name] = _company_spellings(company)
+    companies = {c.name: _company_spellings(c) for c in registry.values() if c.name not in tracker_names}
+    segments = {s.name: s.words for s in catalogue.segments.values()}
+    return Vocabulary(
+        catalogue=catalogue,
+        metrics=MetricMatcher(catalogue),
+        segments=NameMatcher(segments, ignore_case=True),
+        companies=NameMatcher(companies),
+        trackers=NameMatcher(trackers),
+        registry=registry,
+    )

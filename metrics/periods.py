@@ -1,0 +1,1213 @@
+"""The period grammar: every phrase in a text that names a period, resolved to concrete dates.
+
+How it works, in three passes over a sentence or a paragraph:
+
+1. **scan**: each rule of ``RULES`` (one compiled, verbose regex per way of writing a period)
+   finds its phrases and parses each into a context-free ``_Spec`` ("quarter 4 of year 2020",
+   "month 9, year unknown", "relative: a year earlier").  Nothing here looks at other phrases.
+2. **select**: overlapping finds are settled leftmost-longest, so "the fourth quarter of 2020"
+   beats the "2020" inside it.
+3. **resolve**: left to right, each spec becomes a ``Period`` using the fiscal calendar, the
+   publication date and the *anchor*, the last non-comparative period met so far in the text
+   ("In Q4 2020 ... compared with the same period last year" -> Q4 2019).  Phrases without a
+   year take the latest such period closed before publication (or the anchor's fiscal year);
+   relative phrases with neither a publication date nor an anchor stay unresolved (None).
+   The few words just before a phrase decide whether it is an instant ("as of", "by the end
+   of") and whether it is a comparative ("compared with", "up from 292 million in").
+
+Speed: every regex is linear in practice (bounded repeats, no nested quantifiers), each rule
+makes one pass, and the per-phrase look-behind reads at most ``CONTEXT_CHARS`` characters.
+
+Conventions a caller can rely on: spans cover the period words and a leading "the", plus the
+"as of" / "by the end of" of an instant; never the preposition before a plain year ("in").
+Unmarked quarters and years ("Q4 2020", "in 2020") follow the calendar passed in: pass the
+Gregorian calendar for a tracker's figures (IDC, Canalys count calendar quarters).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from metrics.fiscal import GREGORIAN, FiscalCalendar, Period, add_months, days_in_month, month_period
+
+# ================================================================== vocabulary (data, not logic)
+
+MONTH_NAMES = (
+    ("january", "jan"),
+    ("february", "feb"),
+    ("march", "mar"),
+    ("april", "apr"),
+    ("may",),
+    ("june", "jun"),
+    ("july", "jul"),
+    ("august", "aug"),
+    ("september", "sept", "sep"),
+    ("october", "oct"),
+    ("november", "nov"),
+    ("december", "dec"),
+)
+MONTH_NUMBER = {name: n for n, names in enumerate(MONTH_NAMES, 1) for name in names}
+MONTH_FULL_NAMES = tuple(names[0] for names in MONTH_NAMES)
+LOWERCASE_NOT_MONTHS = frozenset({"may", "march", "mar"})  # "in may", "the march": words, not months
+
+ORDINAL_WORDS = (("first", "1st"), ("second", "2nd"), ("third", "3rd"), ("fourth", "4th"))
+ORDINAL_NUMBER = {word: n for n, words in enumerate(ORDINAL_WORDS, 1) for word in words}
+HALF_ORDINALS = tuple(word for words in ORDINAL_WORDS[:2] for word in words)
+LAST_WORDS = ("last", "final")  # "the last quarter of 2020" is Q4; "last quarter" alone is relative
+
+MONTH_COUNTS = {"one": 1, "1": 1, "three": 3, "3": 3, "six": 6, "6": 6, "nine": 9, "9": 9}
+MONTH_COUNTS |= {"twelve": 12, "12": 12}
+WEEK_COUNTS = {"13": 3, "14": 3, "26": 6, "27": 6, "39": 9, "40": 9, "52": 12, "53": 12}  # -> months
+PERIOD_NOUNS = {"quarter": 3, "fiscal quarter": 3, "half year": 6, "half-year": 6, "interim period": 6}
+PERIOD_NOUNS |= {"year": 12, "full year": 12, "fiscal year": 12, "financial year": 12}
+GRAIN_OF_MONTHS = {1: "month", 3: "quarter", 6: "half", 9: "nine_months", 12: "year"}
+
+FISCAL_MARKERS = ("fiscal year", "financial year", "fiscal", "FY")
+CALENDAR_MARKERS = ("calendar year", "calendar", "CY")
+FULL_YEAR_WORDS = ("full year", "whole year", "entire year", "full fiscal year")
+YEAR_PREPOSITIONS = ("in", "during", "for", "of", "throughout", "through", "across", "on")
+MONTH_PREPOSITIONS = ("in", "during", "for", "of", "since", "from", "through", "until", "till", "by", "to")
+DATE_PREPOSITIONS = ("as of", "as at", "on", "by", "through", "until", "till", "at")
+INSTANT_LEADS = ("as of", "as at", "at", "by", "until", "till", "before", "to")
+
+# Relative phrases: key (how it resolves), unit (which period it is relative to), comparative,
+# phrases. A leading "the" is optional before each phrase.
+RELATIVE_PHRASES = (
+    ("year_ago", "period", True, ("same period last year", "same period of last year", "year-ago period")),
+    ("year_ago", "period", True, ("same period a year ago", "same period a year earlier", "year-earlier period")),
+    ("year_ago", "period", True, ("same period of the previous year", "same period of the prior year")),
+    ("year_ago", "period", True, ("same period in the previous year", "same period in the prior year")),
+    ("year_ago", "period", True, ("corresponding period last year", "corresponding period of last year")),
+    ("year_ago", "period", True, ("corresponding period of the previous year", "comparable period last year")),
+    ("year_ago", "period", True, ("prior-year period", "a year earlier", "a year ago", "one year ago")),
+    ("year_ago", "period", True, ("year-over-year", "year-on-year", "yoy", "y/y")),
+    ("year_ago", "quarter", True, ("same quarter last year", "same quarter of last year", "year-ago quarter")),
+    ("year_ago", "quarter", True, ("same quarter of the previous year", "same quarter of the prior year")),
+    ("year_ago", "quarter", True, ("same quarter a year ago", "year-earlier quarter", "prior-year quarter")),
+    ("year_ago", "month", True, ("same month last year", "same month of last year", "year-ago month")),
+    ("previous_quarter", "quarter", True, ("previous quarter", "prior quarter", "preceding quarter")),
+    ("previous_quarter", "quarter", True, ("quarter-on-quarter", "quarter-over-quarter", "qoq", "q/q")),
+    ("previous_quarter", "quarter", True, ("sequentially", "sequential quarter")),
+    ("last_quarter", "quarter", False, ("last quarter",)),
+    ("last_year", "year", False, ("last year", "last fiscal year")),
+    ("previous_year", "year", False, ("previous year", "prior year", "preceding year")),
+    ("previous_year", "year", False, ("previous fiscal year", "prior fiscal year")),
+    ("this_year", "year", False, ("this year", "current year", "this fiscal year", "current fiscal year")),
+    ("ytd", "ytd", False, ("year-to-date", "year to date", "ytd", "so far this year", "so far in the year")),
+    ("ytd", "ytd", False, ("this year to date", "since the beginning of the year", "since the start of the year")),
+    ("base", "year", False, FULL_YEAR_WORDS + ("full-year", "for the year", "during the year", "in the year")),
+    ("base", "quarter", False, ("during the quarter", "in the quarter", "for the quarter", "that quarter")),
+    ("base", "quarter", False, ("for the three months", "in the three months", "the same quarter")),
+    ("base", "half", False, ("for the six months", "in the six months", "during the six months")),
+    ("base", "half", False, ("for the half year", "for the half-year", "the same six-month period")),
+    ("base", "nine_months", False, ("for the nine months", "in the nine months", "the same nine-month period")),
+    ("base", "month", False, ("during the month", "in the month", "for the month", "that month", "the same month")),
+    ("base", "period", False, ("during the period", "in the period", "for the period", "the same period")),
+    ("base", "period", False, ("in the reporting period", "during the reporting period", "the period under review")),
+    ("end", "period", False, ("end of the period", "end of the reporting period", "period end", "period-end")),
+    ("end", "quarter", False, ("end of the quarter", "quarter end", "quarter-end")),
+    ("end", "year", False, ("end of the year", "end of year", "year end", "year-end", "end of the fiscal year")),
+    ("end", "month", False, ("end of the month", "month end", "month-end")),
+    ("end_this_year", "year", False, ("end of this year", "end of the current year")),
+    ("this_month", "month", False, ("this month", "current month")),
+    ("last_month", "month", False, ("last month",)),
+    ("previous_month", "month", True, ("previous month", "prior month", "month-on-month", "month-over-month", "MoM")),
+    ("ttm", "quarter", False, ("trailing twelve months", "trailing 12 months", "last twelve months", "TTM", "LTM")),
+    ("ttm", "quarter", False, ("last 12 months", "past twelve months", "past 12 months")),
+)
+
+HEADER_WORDS = frozenset(
+    """unaudited audited restated reviewed yoy qoq y q change changes chg growth variance vs versus
+    and for the as of at in ended ending period periods year over on rmb usd us hk hkd cny eur
+    millions million thousands thousand billions billion mn bn m k except per share data amounts
+    unless otherwise specified stated indicated note notes actual reported ppt pp pts percent
+    percentage expressed yuan dollars e f a change""".split()
+)
+
+CONTEXT_CHARS = 80  # how far back a phrase looks for "as of" or "compared with"
+
+# ================================================================== regex building blocks
+
+
+def alternation(phrases: Iterable[str]) -> str:
+    """One regex alternation of literal phrases, longest first so "sept" is tried before "sep".
+
+    Spaces and hyphens between words match any run of spaces or one hyphen; a phrase written
+    with capitals (an acronym: "MoM", "FY") keeps its case even in a case-insensitive regex.
+
+    >>> alternation(["sep", "sept", "year-end"])
+    '(?:year[-\\\\s]+end|sept|sep)'
+    >>> alternation(["MoM"])
+    '(?:(?-i:MoM))'
+    >>> alternation([])
+    '(?!)'
+    """
+    parts = []
+    for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
+        body = r"[-\s]+".join(re.escape(word) for word in re.split(r"[-\s]+", phrase))
+        parts.append(f"(?-i:{body})" if any(c.isupper() for c in phrase) else body)
+    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
+MONTH_ABBREVIATIONS = tuple(name for names in MONTH_NAMES for name in names[1:])
+MONTH = rf"(?:{alternation(MONTH_FULL_NAMES)}\b|{alternation(MONTH_ABBREVIATIONS)}\b\.?)"  # "Sept." keeps its dot
+DAY = r"(?<![\d.,])(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b"
+Y4 = r"(?<![\d.,$])(?:19[5-9]\d|20\d\d)(?!\d)"
+ISO_DATE = r"(?<![\d.])(?:19|20)\d\d(?:-(?:0[1-9]|1[0-2])-|/(?:0[1-9]|1[0-2])/)(?:0[1-9]|[12]\d|3[01])(?!\d)"
+MONTH_DAY = rf"(?:{MONTH}\s*{DAY}|{DAY}\s+{MONTH})"
+FULL_DATE = rf"(?:{ISO_DATE}|{MONTH_DAY},?\s*{Y4})"
+ANY_DATE = rf"(?:{ISO_DATE}|{MONTH_DAY}(?:,?\s*{Y4})?)"
+SPLIT_YEAR = r"(?:\s*/\s*\d\d(?:\d\d)?)?"  # "FY2024/25": Lenovo's year, ending in 2025
+ESTIMATE = r"(?-i:E)?"  # "FY21E", "2020E": an analyst's estimate
+YEAR_EXPR = rf"""(?:
+    {alternation(("FY", "CY"))}\s*['’]?\d\d(?:\d\d)?{SPLIT_YEAR}
+  | {alternation(FISCAL_MARKERS[:3] + CALENDAR_MARKERS[:2])}\s+(?:{Y4}{SPLIT_YEAR}|['’]\d\d)
+  | {Y4}{SPLIT_YEAR}
+  | ['’]\d\d
+){ESTIMATE}"""
+END_GUARD = r"(?![\w%]|[.,]\d)"  # a period phrase is not followed by more of a word or number
+ORDINAL = alternation(ORDINAL_NUMBER)
+NOUN_SEP = r"(?:\s*,|\s+of|\s+in)?\s+(?:the\s+)?"  # "fourth quarter of (the) 2020", "first half, 2021"
+
+_FLAGS = re.IGNORECASE | re.VERBOSE
+
+_YEAR_EXPR = re.compile(
+    rf"""\s*(?P<marker>{alternation(FISCAL_MARKERS + CALENDAR_MARKERS)})?  # FY, fiscal, calendar year
+    \s*['’]?(?P<first>\d{{4}}|\d{{2}})                                     # 2020, 20
+    (?:\s*/\s*(?P<second>\d{{4}}|\d{{2}}))?                                # 2024/25
+    (?P<estimate>E)?\s*""",
+    _FLAGS,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class YearExpr:
+    year: int  # the calendar year the (fiscal) year ends in
+    marker: str | None  # "fiscal" | "calendar" | None
+    estimate: bool = False
+
+
+def parse_year_expr(text: str) -> YearExpr | None:
+    """The year named by "FY21", "fiscal 2020", "'20", "FY2024/25", "CY2020" or "2021E".
+
+    >>> parse_year_expr("FY2024/25")
+    YearExpr(year=2025, marker='fiscal', estimate=False)
+    >>> parse_year_expr("'20"), parse_year_expr("CY2020").marker, parse_year_expr("FY21E").estimate
+    (YearExpr(year=2020, marker=None, estimate=False), 'calendar', True)
+    >>> parse_year_expr("Model 3") is None, parse_year_expr("FY2024/26") is None
+    (True, True)
+    """
+    found = _YEAR_EXPR.fullmatch(text)
+    if not found:
+        return None
+    first = _full_year(found["first"])
+    year = _full_year(found["second"]) if found["second"] else first
+    if found["second"] and year != first + 1:
+        return None
+    marker = found["marker"]
+    kind = None if not marker else "calendar" if marker.lower().startswith("c") else "fiscal"
+    return YearExpr(year, kind, bool(found["estimate"]))
+
+
+def _full_year(digits: str) -> int:
+    return int(digits) if len(digits) == 4 else 2000 + int(digits)
+
+
+_DATE_PARTS = re.compile(
+    rf"""(?P<iso_y>\d{{4}})[-/](?P<iso_m>\d\d)[-/](?P<iso_d>\d\d)        # 2020-12-31
+      | (?P<month1>{MONTH})\s*(?P<day1>\d{{1,2}})\w*(?:,?\s*(?P<year1>\d{{4}}))?   # December 31, 2020
+      | (?P<day2>\d{{1,2}})\w*\s+(?P<month2>{MONTH})(?:,?\s*(?P<year2>\d{{4}}))?   # 31 December 2020""",
+    _FLAGS,
+)
+
+
+def parse_date_text(text: str) -> tuple[int, int, int | None] | None:
+    """(month, day, year or None) of a written date; None when there is no such day.
+
+    >>> parse_date_text("Dec. 31, 2020"), parse_date_text("31st December"), parse_date_text("2020-02-30")
+    ((12, 31, 2020), (12, 31, None), None)
+    """
+    found = _DATE_PARTS.fullmatch(text.strip())
+    if not found:
+        return None
+    if found["iso_y"]:
+        month, day, year = int(found["iso_m"]), int(found["iso_d"]), int(found["iso_y"])
+    else:
+        name = found["month1"] or found["month2"]
+        month = MONTH_NUMBER[name.rstrip(".").lower()]
+        day = int(found["day1"] or found["day2"])
+        year_text = found["year1"] or found["year2"]
+        year = int(year_text) if year_text else None
+    if day > days_in_month(year or 2000, month):  # 2000: a leap year, so "February 29" may pass
+        return None
+    return month, day, year
+
+
+# ================================================================== specs: what a phrase says
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    """What a phrase names, before any context: "quarter 4 of 2020", "month 9 of an unknown year"."""
+
+    kind: str  # quarter half nine_months year month date ended month_quarter month_range year_end
+    #            same_slot relative
+    n: int = 0  # quarter or half number, month number, months of an "ended" period
+    year: int | None = None
+    day: int = 0
+    months: int = 0  # length of "three months ended", of a month range
+    weeks: int = 0  # "13 weeks ended"
+    marker: str | None = None  # "fiscal" | "calendar" | None
+    key: str = ""  # relative phrases: how it resolves
+    unit: str = ""  # relative phrases: the grain it is relative to
+    comparative: bool = False
+    estimate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Find:
+    start: int
+    end: int
+    order: int  # rule position, to break ties
+    rule: str
+    spec: _Spec
+
+
+def _year_fields(text: str | None) -> dict:
+    """The _Spec fields of a year expression, or {} when there is none."""
+    expr = parse_year_expr(text) if text else None
+    return {"year": expr.year, "marker": expr.marker, "estimate": expr.estimate} if expr else {}
+
+
+def _span(match: re.Match, group: str = "p") -> tuple[int, int]:
+    return match.span(group) if match.groupdict().get(group) is not None else match.span()
+
+
+# ------------------------------------------------------------------ one parser per rule
+# Each takes the match and returns [(start, end, spec), ...]; [] rejects the match.
+
+Parsed = list[tuple[int, int, _Spec]]
+
+
+def _parse_quarter(m: re.Match) -> Parsed:
+    years = _year_fields(m["yr"])
+    return [(*_span(m), _Spec("quarter", int(m["q"]), **years))]
+
+
+def _parse_ordinal_quarter(m: re.Match) -> Parsed:
+    years = _year_fields(m["yr2"] or m["yr1"])
+    return [(*m.span(), _Spec("quarter", ORDINAL_NUMBER.get(m["ord"].lower(), 4), **years))]
+
+
+def _parse_half_code(m: re.Match) -> Parsed:
+    number = int(m["h"] or m["h2"] or m["h3"])
+    return [(*_span(m), _Spec("half", number, **_year_fields(m["yr"] or m["yr3"] or m["yr4"])))]
+
+
+def _parse_ordinal_half(m: re.Match) -> Parsed:
+    number = ORDINAL_NUMBER[m["ord"].lower()]
+    return [(*m.span(), _Spec("half", number, **_year_fields(m["yr2"] or m["yr1"])))]
+
+
+def _parse_interim(m: re.Match) -> Parsed:
+    return [(*m.span(), _Spec("half", 1, **_year_fields(m["yr2"] or m["yr1"])))]
+
+
+def _parse_nine_months(m: re.Match) -> Parsed:
+    return [(*m.span(), _Spec("nine_months", **_year_fields(m["yr2"] or m["yr1"] or m["yr3"])))]
+
+
+def _parse_fiscal_year(m: re.Match) -> Parsed:
+    years = _year_fields(m["yr"])
+    return [(*m.span(), _Spec("year", **years))] if years else []
+
+
+def _parse_plain_year(m: re.Match) -> Parsed:
+    marker = (m["mk"] or "").lower()
+    kind = "calendar" if marker.startswith("cal") else "fiscal" if marker else None
+    years = _year_fields(m["yr"]) | {"marker": kind}
+    return [(*_span(m), _Spec("year", **years))]
+
+
+def _parse_year_end(m: re.Match) -> Parsed:
+    years = _year_fields(m["yr"])
+    return [(*m.span(), _Spec("year_end", **years))] if years else []
+
+
+def _parse_month(m: re.Match) -> Parsed:
+    word = m["mon"].rstrip(".")
+    if not m["yr"] and word in LOWERCASE_NOT_MONTHS:
+        return []
+    return [(*_span(m), _Spec("month", MONTH_NUMBER[word.lower()], **_year_fields(m["yr"])))]
+
+
+def _parse_month_quarter(m: re.Match) -> Parsed:
+    return [(*m.span(), _Spec("month_quarter", MONTH_NUMBER[m["mon"].lower()], **_year_fields(m["yr"])))]
+
+
+def _parse_month_range(m: re.Match) -> Parsed:
+    first, last = (MONTH_NUMBER[m[g].rstrip(".").lower()] for g in ("m1", "m2"))
+    months = (last - first) % 12 + 1
+    if months not in (3, 6, 9, 12):
+        return []
+    return [(*m.span(), _Spec("month_range", last, months=months, **_year_fields(m["yr"])))]
+
+
+def _parse_date(m: re.Match) -> Parsed:
+    parts = parse_date_text(m["p"])
+    if parts is None:
+        return []
+    month, day, year = parts
+    return [(*_span(m), _Spec("date", month, year=year, day=day))]
+
+
+def _parse_ended(m: re.Match) -> Parsed:
+    parts = parse_date_text(m["date"])
+    if parts is None:
+        return []
+    month, day, year = parts
+    found = []
+    for group in ("len1", "len2"):
+        if m[group]:
+            months, weeks = _length_of(m[group])
+            spec = _Spec("ended", month, year=year, day=day, months=months, weeks=weeks)
+            found.append(spec)
+    if len(found) == 1:
+        return [(*m.span(), found[0])]
+    first_end = m.end("len1")  # "the three months and six months ended ...": two periods
+    return [(m.start(), first_end, found[0]), (m.start("len2"), m.end(), found[1])]
+
+
+def _length_of(text: str) -> tuple[int, int]:
+    """(months, weeks) of "three-month period", "13 weeks", "fiscal year", "six"."""
+    words = re.sub(r"[-\s]+", " ", text.lower()).replace(" period", "").strip()
+    count = words.split(" ")[0]
+    if "week" in words:
+        return WEEK_COUNTS[count], int(count)
+    if count in MONTH_COUNTS:
+        return MONTH_COUNTS[count], 0
+    return PERIOD_NOUNS[words.replace("the ", "")], 0
+
+
+def _parse_same_slot(m: re.Match) -> Parsed:
+    unit = m["unit"].lower().replace("-", " ")
+    grain = {"quarter": "quarter", "month": "month", "half": "half"}.get(unit.split(" ")[-1], "period")
+    grain = "nine_months" if unit.startswith("nine") else "half" if unit.startswith("six") else grain
+    years = _year_fields(m["yr"])
+    return [(*m.span(), _Spec("same_slot", unit=grain, comparative=True, **years))]
+
+
+def _parse_relative(m: re.Match) -> Parsed:
+    key, unit, comparative = _RELATIVE_KEYS[m.lastgroup]
+    return [(*m.span(), _Spec("relative", key=key, unit=unit, comparative=comparative))]
+
+
+# ------------------------------------------------------------------ the rules
+
+LENGTH = rf"""(?:
+    {alternation(MONTH_COUNTS)}[-\s]+months?(?:[-\s]+period)?       # three months, three-month period
+  | {alternation(WEEK_COUNTS)}[-\s]+weeks?(?:[-\s]+period)?          # 13 weeks
+  | {alternation(PERIOD_NOUNS)}                                      # quarter, fiscal year, half-year
+)"""
+LENGTH_ALONE = rf"(?:{alternation(MONTH_COUNTS)}(?:[-\s]+months?)?)"  # "three" in "three and six months"
+
+_ENDED = rf"""
+    (?:\bthe\s+)?
+    (?: (?P<len1>{LENGTH_ALONE}) \s+ (?:and|&) \s+ (?:the\s+)? )?    # "three (months) and ..."
+    (?P<len2>\b{LENGTH})
+    \s+ (?:then\s+)? (?:ended|ending|to) \s+
+    (?P<date>{ANY_DATE})
+"""
+
+_RELATIVE_KEYS: dict[str, tuple[str, str, bool]] = {}
+
+
+def _relative_pattern() -> str:
+    """All relative phrases in one alternation, one named group per table row."""
+    groups = []
+    for index, (key, unit, comparative, phrases) in enumerate(RELATIVE_PHRASES):
+        name = f"r{index}"
+        _RELATIVE_KEYS[name] = (key, unit, comparative)
+        lead = rf"(?:(?:{alternation(INSTANT_LEADS)})\s+)?" if key.startswith("end") else ""
+        groups.append(rf"(?P<{name}>{lead}(?:the\s+)?{alternation(phrases)})")
+    return rf"""(?<![\w-])(?:{"|".join(groups)})
+        (?![-\w]|\s+(?:ended|ending|then|and\s|&|to\s+\d|(?:of\s+)?(?:the\s+)?(?:fiscal\s+)?(?:19|20)\d\d))"""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    pattern: re.Pattern
+    parse: Callable[[re.Match], Parsed]
+
+
+def _rule(name: str, pattern: str, parse: Callable[[re.Match], Parsed]) -> Rule:
+    return Rule(name, re.compile(pattern, _FLAGS), parse)
+
+
+RULES = (
+    _rule("ended", _ENDED, _parse_ended),
+    _rule(
+        "quarter_code",  # Q4 2020, Q4'20, Q4 FY20, Q1 FY2024/25, Q4 (year from context)
+        rf"\b(?P<p>Q(?P<q>[1-4]) (?:\s*(?:of\s+|,\s*|[-/]\s*)? (?P<yr>{YEAR_EXPR}))? ){END_GUARD}(?!-?[a-z])",
+        _parse_quarter,
+    ),
+    _rule(
+        "quarter_code",  # 4Q20, 4Q2020, 4Q FY20, 4QFY2020
+        rf"""\b(?P<p>(?P<q>[1-4])Q
+            (?P<yr> \s*(?-i:FY)\s*\d\d(?:\d\d)?{ESTIMATE} | \s*{Y4}{ESTIMATE} | ['’]?\d\d(?:\d\d)?{ESTIMATE} )?
+        ){END_GUARD}""",
+        _parse_quarter,
+    ),
+    _rule(
+        "quarter_code",  # FY2020 Q4, 2020Q4, FY21 Q1
+        rf"\b(?P<p>(?P<yr>{YEAR_EXPR}) \s*[-/]?\s* Q(?P<q>[1-4])){END_GUARD}",
+        _parse_quarter,
+    ),
+    _rule(
+        "ordinal_quarter",  # the fourth quarter of 2020, fiscal 2021 first quarter, fourth-quarter
+        rf"""(?:\bthe\s+)? (?:(?P<yr1>{YEAR_EXPR})\s+)?
+            \b(?P<ord>{ORDINAL})[-\s]+(?:fiscal\s+)?(?:quarter|qtr\.?)\b
+            (?:{NOUN_SEP}(?P<yr2>{YEAR_EXPR}){END_GUARD})?""",
+        _parse_ordinal_quarter,
+    ),
+    _rule(
+        "ordinal_quarter",  # the last quarter of 2020
+        rf"""(?:\bthe\s+)? \b(?P<ord>{alternation(LAST_WORDS)})[-\s]+(?:fiscal\s+)?quarter
+            \s+of\s+(?:the\s+)?(?P<yr2>{YEAR_EXPR}){END_GUARD}(?P<yr1>)""",
+        _parse_ordinal_quarter,
+    ),
+    _rule(
+        "month_quarter",  # the December quarter (Apple), the June quarter of 2021
+        rf"""(?:\bthe\s+)? \b(?P<mon>{alternation(MONTH_FULL_NAMES)})[-\s]+quarter\b
+            (?:{NOUN_SEP}(?P<yr>{YEAR_EXPR}){END_GUARD})?""",
+        _parse_month_quarter,
+    ),
+    _rule(
+        "month_range",  # the April-June period, July–September 2020, Jan-Mar 2021
+        rf"""(?:\bthe\s+)? \b(?P<m1>{MONTH})\s*(?:-|–|—|to|through)\s*(?P<m2>{MONTH})
+            (?:[-\s]+(?:period|quarter))? (?:{NOUN_SEP}(?P<yr>{Y4}){END_GUARD})?""",
+        _parse_month_range,
+    ),
+    _rule(
+        "half_code",  # H1 2021, H1'21, H1 FY21, 1H21, 1H 2021, 1HFY21, 2021H1
+        rf"""\b(?P<p> H(?P<h>[12]) \s*(?:[-/]\s*)? (?P<yr>{YEAR_EXPR})
+              | (?P<h2>[12])H (?P<yr3> \s*(?-i:FY)\s*\d\d(?:\d\d)? | \s*{Y4} | ['’]?\d\d(?:\d\d)? ){ESTIMATE}
+              | (?P<yr4>{YEAR_EXPR}) \s*[-/]?\s* H(?P<h3>[12])
+        ){END_GUARD}""",
+        _parse_half_code,
+    ),
+    _rule(
+        "ordinal_half",  # the first half of 2021, second half, first half-year, 2021 first half
+        rf"""(?:\bthe\s+)? (?:(?P<yr1>{YEAR_EXPR})\s+)?
+            \b(?P<ord>{alternation(HALF_ORDINALS)})[-\s]+half(?:[-\s]+year)?\b
+            (?: \s+of\s+the\s+year | {NOUN_SEP}(?P<yr2>{YEAR_EXPR}){END_GUARD} )?""",
+        _parse_ordinal_half,
+    ),
+    _rule(
+        "interim",  # the interim period, interim results for 2021, 2021 interim
+        rf"""(?:\bthe\s+)? (?:(?P<yr1>{Y4})\s+)? \binterim\b
+            (?(yr1)(?:\s+(?:period|results|report))?|\s+(?:period|results|report))   # "interim" alone: an interim CEO
+            (?:\s+(?:of|for)\s+(?:the\s+year\s+)?(?P<yr2>{YEAR_EXPR}){END_GUARD})?""",
+        _parse_interim,
+    ),
+    _rule(
+        "nine_months",  # the first nine months of 2021, first three quarters of the year, 9M21, 9M 2021
+        rf"""(?:\bthe\s+)?
+            (?: (?:(?P<yr1>{YEAR_EXPR})\s+)? \bfirst\s+(?:(?:nine|9)[-\s]+months|three\s+quarters)\b
+                (?: \s+of\s+the\s+year | {NOUN_SEP}(?P<yr2>{YEAR_EXPR}){END_GUARD} )?
+              | \b9M\s*(?P<yr3>(?-i:FY)?\s*['’]?\d\d(?:\d\d)?{ESTIMATE}){END_GUARD} )""",
+        _parse_nine_months,
+    ),
+    _rule(
+        "full_year",  # full-year 2020, the full year of 2020, 2020 full year, the whole year of 2019
+        rf"""(?:\bthe\s+)? (?: {alternation(FULL_YEAR_WORDS)}\s+(?:of\s+)?(?:the\s+)?(?P<yr>{YEAR_EXPR})
+                            | (?P<yr2>{Y4})\s+{alternation(FULL_YEAR_WORDS)}\b ){END_GUARD}""",
+        lambda m: [(*m.span(), _Spec("year", **_year_fields(m["yr"] or m["yr2"])))],
+    ),
+    _rule(
+        "fiscal_year",  # FY2021, FY21, FY 2021, FY2024/25, fiscal 2020, fiscal year 2020, CY2020, FY20E
+        rf"""(?:\bthe\s+)? \b(?P<yr>
+              {alternation(("FY", "CY"))}\s*['’]?\d\d(?:\d\d)?{SPLIT_YEAR}{ESTIMATE}
+            | {alternation(FISCAL_MARKERS[:3] + CALENDAR_MARKERS[:2])}\s+(?:{Y4}{SPLIT_YEAR}|['’]\d\d)
+        ){END_GUARD}""",
+        _parse_fiscal_year,
+    ),
+    _rule(
+        "year_end",  # year-end 2020, at year end 2020, end-2020
+        rf"""(?:\b(?:at|by|as\s+(?:of|at))\s+)? (?:the\s+)?
+            \b(?:(?:fiscal\s+)?year[-\s]?end|end-)\s*(?:of\s+)?(?P<yr>{YEAR_EXPR}){END_GUARD}""",
+        _parse_year_end,
+    ),
+    _rule(
+        "year",  # in 2020, during 2020, the year 2020, in the fiscal year 2021
+        rf"""(?: \b{alternation(YEAR_PREPOSITIONS)}\s+ (?P<p>(?:the\s+(?:(?P<mk>fiscal|financial|calendar)\s+)?year\s+)?(?P<yr>{Y4}{ESTIMATE}))
+               | \b(?P<q>the\s+year\s+(?P<yr2>{Y4})) )
+            {END_GUARD}(?!\s*(?:-|–|—|/)\s*\d)""",
+        lambda m: _parse_plain_year(m) if m["p"] else [(*m.span("q"), _Spec("year", **_year_fields(m["yr2"])))],
+    ),
+    _rule("date", rf"(?P<p>{FULL_DATE})", _parse_date),
+    _rule(
+        "date",  # a date without its year needs a preposition: "as of June 30", "on 11 August"
+        rf"\b{alternation(DATE_PREPOSITIONS)}\s+(?P<p>{MONTH_DAY})(?![,\s]*\d)",
+        _parse_date,
+    ),
+    _rule(
+        "month",  # December 2019, Dec. 2019, the month of December 2019
+        rf"(?P<p>\b(?:the\s+month\s+of\s+)?(?P<mon>{MONTH}),?\s+(?:of\s+)?(?P<yr>{Y4}))(?!\d|,?\s*\d{{1,2}}\b)",
+        _parse_month,
+    ),
+    _rule(
+        "month",  # a month alone needs a preposition: "in September", "until December"
+        rf"\b{alternation(MONTH_PREPOSITIONS)}\s+(?:the\s+month\s+of\s+)?(?P<p>(?P<mon>{MONTH}))(?!\s*\d)(?P<yr>)",
+        _parse_month,
+    ),
+    _rule(
+        "same_slot",  # the same quarter of 2019, the same period in 2020
+        rf"""(?:\bthe\s+)? \bsame\s+(?P<unit>period|quarter|month|half|(?:nine|six|three)[-\s]month\s+period)
+            \s+(?:of|in|last)\s+(?:the\s+)?(?P<yr>{YEAR_EXPR}){END_GUARD}""",
+        _parse_same_slot,
+    ),
+    _rule("relative", _relative_pattern(), _parse_relative),
+)
+
+
+# ================================================================== scanning and selecting
+
+
+def _scan(text: str) -> list[_Find]:
+    """Every rule's finds, context-free."""
+    finds = []
+    for order, rule in enumerate(RULES):
+        for match in rule.pattern.finditer(text):
+            for start, end, spec in rule.parse(match):
+                finds.append(_Find(start, end, order, rule.name, spec))
+    return finds
+
+
+def _select(finds: list[_Find]) -> list[_Find]:
+    """Leftmost-longest, then rule order: the phrase that says the most wins an overlap."""
+    chosen: list[_Find] = []
+    last_end = -1
+    for find in sorted(finds, key=lambda f: (f.start, -f.end, f.order)):
+        if find.start >= last_end:
+            chosen.append(find)
+            last_end = find.end
+    return chosen
+
+
+# ================================================================== the result
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodMention:
+    """One period phrase found in a text, with what it resolved to and why."""
+
+    period: Period | None  # None when it cannot be resolved (a relative phrase, no publication date)
+    span: tuple[int, int]  # offsets into the text passed in
+    text: str
+    grain: str  # quarter half nine_months year month instant ytd relative
+    comparative: bool = False  # a stated prior-period comparative ("a year earlier", "up from X in")
+    explicit_year: bool = True  # the year is written in the text, not inferred
+    rule: str = ""  # the grammar rule that matched; "+estimate" when marked as an estimate (FY21E)
+
+
+# ================================================================== context and resolution
+
+
+@dataclass(slots=True)
+class _Context:
+    calendar: FiscalCalendar
+    published: date | None
+    anchor: Period | None = None
+
+    def base(self) -> Period | None:
+        """What "the period" means: the last period named, else the latest one reported."""
+        if self.anchor is not None:
+            return self.anchor
+        return self.calendar.latest_closed(self.published) if self.published else None
+
+    def base_slot(self, grain: str) -> Period | None:
+        """The quarter / half / year / month the text is about (anchor's, else the latest closed)."""
+        cal = self.calendar
+        if grain == "month":
+            return self._base_month()
+        if grain == "period":
+            return self.base()
+        if self.anchor is not None:
+            day = self.anchor.end
+            if grain == "quarter":
+                return cal.quarter_of(day)
+            fy = cal.fiscal_year_of(day)
+            n = 1 if grain == "half" and day <= cal.half(fy, 1).end else 2
+            return cal.slot(grain, fy, n)
+        if self.published is None:
+            return None
+        if grain == "quarter":
+            return cal.latest_closed_quarter(self.published)
+        limit = self.published - timedelta(days=1)
+        candidates = [cal.latest_slot_before(grain, n, limit) for n in ((1, 2) if grain == "half" else (0,))]
+        return max(candidates, key=lambda p: p.end)
+
+    def _base_month(self) -> Period | None:
+        if self.anchor is not None:
+            return month_period(self.anchor.end.year, self.anchor.end.month)
+        if self.published is None:
+            return None
+        return _latest_month(self.published.month - 1 or 12, self.published - timedelta(days=1))
+
+
+def _latest_month(month: int, limit: date) -> Period:
+    """The latest calendar month of that number that has ended by ``limit``."""
+    candidate = month_period(limit.year, month)
+    return candidate if candidate.end <= limit else month_period(limit.year - 1, month)
+
+
+def _previous_month(period: Period) -> Period:
+    year, month = add_months(period.end.year, period.end.month, -1)
+    return month_period(year, month)
+
+
+def _calendar_for(spec: _Spec, ctx: _Context) -> FiscalCalendar:
+    return GREGORIAN if spec.marker == "calendar" else ctx.calendar
+
+
+def _yearless_limit(ctx: _Context, comparative: bool) -> date | None:
+    """The last day a yearless period may end on: before the anchor for a comparative, else
+    the anchor's end, else the day before publication."""
+    if ctx.anchor is not None:
+        return ctx.anchor.start - timedelta(days=1) if comparative else ctx.anchor.end
+    return ctx.published - timedelta(days=1) if ctx.published else None
+
+
+def _resolve_slot(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    """Quarters, halves, nine months, years; without a year, the anchor's fiscal year (the
+    latest before the anchor for a comparative) or the latest closed before publication."""
+    cal = _calendar_for(spec, ctx)
+    if spec.year is not None:
+        return cal.slot(spec.kind, spec.year, spec.n)
+    if ctx.anchor is not None and not comparative:
+        return cal.slot(spec.kind, cal.fiscal_year_of(ctx.anchor.end), spec.n)
+    limit = _yearless_limit(ctx, comparative)
+    return cal.latest_slot_before(spec.kind, spec.n, limit) if limit else None
+
+
+def _resolve_year(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    return _calendar_for(spec, ctx).year(spec.year) if spec.year is not None else None
+
+
+def _resolve_month(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    """A month; without a year, the one in the anchor's fiscal year, else the latest before."""
+    if spec.year is not None:
+        return month_period(spec.year, spec.n)
+    if ctx.anchor is not None and not comparative:
+        fiscal_year = ctx.calendar.year(ctx.calendar.fiscal_year_of(ctx.anchor.end))
+        inside = fiscal_year.contains(date(fiscal_year.end.year, spec.n, 15))
+        return month_period(fiscal_year.end.year if inside else fiscal_year.start.year, spec.n)
+    limit = _yearless_limit(ctx, comparative)
+    return _latest_month(spec.n, limit) if limit else None
+
+
+def _day_of(spec: _Spec, ctx: _Context, comparative: bool) -> date | None:
+    """The date a spec names; without a year, the latest such day by the yearless limit."""
+    if spec.year is not None:
+        return date(spec.year, spec.n, spec.day) if spec.day <= days_in_month(spec.year, spec.n) else None
+    limit = _yearless_limit(ctx, comparative)
+    if limit is None:
+        return None
+    for year in range(limit.year, limit.year - 8, -1):  # February 29 waits for a leap year
+        if spec.day <= days_in_month(year, spec.n) and date(year, spec.n, spec.day) <= limit:
+            return date(year, spec.n, spec.day)
+    return None
+
+
+def _resolve_date(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    day = _day_of(spec, ctx, comparative)
+    return Period.instant(day) if day else None
+
+
+def _resolve_ended(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    end = _day_of(spec, ctx, comparative)
+    return period_ending(end, spec.months, ctx.calendar, spec.weeks) if end else None
+
+
+def period_ending(end: date, months: int, calendar: FiscalCalendar = GREGORIAN, weeks: int = 0) -> Period:
+    """The period of ``months`` months (or ``weeks`` weeks) ending on ``end``: the fiscal period
+    when the calendar has one ending that day (so it carries its label), else plain dates.
+
+    >>> period_ending(date(2020, 12, 31), 3).label, period_ending(date(2021, 9, 30), 12).start
+    ('Q4 2020', datetime.date(2020, 10, 1))
+    """
+    for cal in (calendar, GREGORIAN):
+        found = cal.period_ending(end, months)
+        if found and (not weeks or found.days == weeks * 7):
+            return found
+    if months == 1 and end.day == days_in_month(end.year, end.month):
+        return month_period(end.year, end.month)
+    if weeks:
+        start = end - timedelta(days=weeks * 7 - 1)
+    elif end.day == days_in_month(end.year, end.month):
+        year, month = add_months(end.year, end.month, 1 - months)
+        start = date(year, month, 1)
+    else:
+        year, month = add_months(end.year, end.month, -months)
+        start = date(year, month, min(end.day, days_in_month(year, month))) + timedelta(days=1)
+    return Period(start, end, "duration", f"{weeks}W to {end}" if weeks else f"{months}M to {end}")
+
+
+def _resolve_month_quarter(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    """"The December quarter": the fiscal quarter ending within a week of that month's end."""
+    month = _resolve_month(replace(spec, kind="month"), ctx, comparative)
+    if month is None:
+        return None
+    candidates = [ctx.calendar.quarter_of(month.end + timedelta(days=d)) for d in (-7, 0, 7)]
+    best = min(candidates, key=lambda q: abs((q.end - month.end).days))
+    return best if abs((best.end - month.end).days) <= 7 else None
+
+
+def _resolve_month_range(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    last = _resolve_month(replace(spec, kind="month"), ctx, comparative)
+    return period_ending(last.end, spec.months) if last else None
+
+
+def _resolve_year_end(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    if spec.year is None:
+        return None
+    if spec.marker == "fiscal":
+        return Period.instant(ctx.calendar.year_end(spec.year))
+    return Period.instant(date(spec.year, 12, 31))
+
+
+def _resolve_same_slot(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    """"The same quarter of 2019": the base period's slot, moved to that year."""
+    base = ctx.base_slot(spec.unit)
+    if base is None or spec.year is None:
+        return None
+    if spec.unit == "month":
+        return month_period(spec.year, base.end.month)
+    return ctx.calendar.shift_years(base, spec.year - ctx.calendar.fiscal_year_of(base.end))
+
+
+def _resolve_relative(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    return _RELATIVE_RESOLVERS[spec.key](spec, ctx, comparative)
+
+
+def _year_ago(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    base = ctx.base_slot(spec.unit)
+    return ctx.calendar.shift_years(base, -1) if base else None
+
+
+def _previous_quarter(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    base = ctx.base_slot("quarter")
+    return ctx.calendar.previous_quarter(base) if base else None
+
+
+def _last_quarter(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    if comparative or ctx.published is None:
+        return _previous_quarter(spec, ctx, comparative)
+    return ctx.calendar.latest_closed_quarter(ctx.published)
+
+
+def _last_year(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    """"Last year" counts from the publication date: the fiscal year before the current one."""
+    if comparative and ctx.anchor is not None:
+        return _previous_year(spec, ctx, comparative)
+    if ctx.published is not None:
+        return ctx.calendar.year(ctx.calendar.fiscal_year_of(ctx.published) - 1)
+    return _previous_year(spec, ctx, comparative)
+
+
+def _previous_year(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    """"The prior year" counts from the period in hand; as a comparative of a quarter it means
+    that quarter a year earlier ("down slightly from the prior year")."""
+    base = ctx.base()
+    if base is None:
+        return None
+    located = ctx.calendar.locate(base)
+    if comparative and (located is None or located[0] != "year"):
+        return ctx.calendar.shift_years(base, -1)
+    return ctx.calendar.year(ctx.calendar.fiscal_year_of(base.end) - 1)
+
+
+def _this_year(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    return ctx.calendar.year(ctx.calendar.fiscal_year_of(ctx.published)) if ctx.published else None
+
+
+def _year_to_date(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    return ctx.calendar.year_to_date(ctx.published) if ctx.published else None
+
+
+def _base_of_unit(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    return ctx.base_slot(spec.unit)
+
+
+def _end_of_unit(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    base = ctx.base_slot(spec.unit)
+    return Period.instant(base.end) if base else None
+
+
+def _end_of_this_year(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    year = _this_year(spec, ctx, comparative)
+    return Period.instant(year.end) if year else None
+
+
+def _this_month(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    return month_period(ctx.published.year, ctx.published.month) if ctx.published else None
+
+
+def _last_month(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    if comparative or ctx.published is None:
+        return _previous_month_of_base(spec, ctx, comparative)
+    return _previous_month(month_period(ctx.published.year, ctx.published.month))
+
+
+def _previous_month_of_base(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    base = ctx.base_slot("month")
+    return _previous_month(base) if base else None
+
+
+def _trailing_twelve_months(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
+    quarter = ctx.base_slot("quarter")
+    if quarter is None:
+        return None
+    start = ctx.calendar.shift_years(quarter, -1).end + timedelta(days=1)
+    return Period(start, quarter.end, "duration", f"TTM to {quarter.end}")
+
+
+_RELATIVE_RESOLVERS = {
+    "year_ago": _year_ago,
+    "previous_quarter": _previous_quarter,
+    "last_quarter": _last_quarter,
+    "last_year": _last_year,
+    "previous_year": _previous_year,
+    "this_year": _this_year,
+    "ytd": _year_to_date,
+    "base": _base_of_unit,
+    "end": _end_of_unit,
+    "end_this_year": _end_of_this_year,
+    "this_month": _this_month,
+    "last_month": _last_month,
+    "previous_month": _previous_month_of_base,
+    "ttm": _trailing_twelve_months,
+}
+
+_RESOLVERS = {
+    "quarter": _resolve_slot,
+    "half": _resolve_slot,
+    "nine_months": _resolve_slot,
+    "year": _resolve_year,
+    "month": _resolve_month,
+    "date": _resolve_date,
+    "ended": _resolve_ended,
+    "month_quarter": _resolve_month_quarter,
+    "month_range": _resolve_month_range,
+    "year_end": _resolve_year_end,
+    "same_slot": _resolve_same_slot,
+    "relative": _resolve_relative,
+}
+
+
+def _grain_of(spec: _Spec, period: Period | None) -> str:
+    """The grain a mention reports (design: quarter half nine_months year month instant ytd relative)."""
+    if spec.kind in ("quarter", "half", "nine_months", "year", "month"):
+        return spec.kind
+    if spec.kind in ("date", "year_end") or spec.key.startswith("end"):
+        return "instant"
+    if spec.kind in ("ended", "month_range"):
+        return GRAIN_OF_MONTHS.get(spec.months, "relative")
+    if spec.kind == "month_quarter":
+        return "quarter"
+    if spec.key == "ytd":
+        return "ytd"
+    if spec.key == "base" and spec.unit in GRAIN_OF_MONTHS.values():
+        return spec.unit
+    return "relative"
+
+
+# ================================================================== context words around a phrase
+
+_INSTANT_PREFIX = re.compile(
+    rf"""(?: (?:\b{alternation(INSTANT_LEADS)}\s+)? (?:the\s+)? (?:very\s+)? \bend\s+of\s+(?:the\s+)?   # by the end of
+           | \bas\s+(?:of|at)\s+                                                                  # as of, as at
+           | \bend-                                                                               # end-2020
+         )\Z""",
+    _FLAGS,
+)
+_INSTANT_CAPABLE = frozenset({"year", "quarter", "half", "nine_months", "month", "date", "month_quarter", "month_range"})
+
+_COMPARATIVE_CUE = re.compile(
+    r"""(?: (?: \b(?:as\s+)?compared?\s+(?:with|to) | \bin\s+comparison\s+(?:with|to) | \bversus | \bvs\b\.?
+              | \brelative\s+to | \bagainst | \bthan )
+            \s+ (?:\S+\s+){0,8}? (?:(?:in|for|during|at|on|of|over|as\s+of)\s+)?
+          | \bfrom\s+ (?=\S*\d|(?:RMB|US\$|HK\$|USD|CNY|HKD|EUR|approximately|about|around|nearly|roughly)\b)
+            (?:\S+\s+){0,6}? (?:in|for|during|at|on|of|over|as\s+of)\s+
+          | \b(?:up|down|rose|fell|grew|increased|decreased|declined|jumped|climbed|dropped)\s+(?:\S+\s+){0,2}?from\s+
+          | \b(?:up|down)\s+\S+\s+(?:on|over)\s+
+        )\Z""",
+    _FLAGS,
+)
+_CUE_WORDS = ("compar", "versus", "vs", "relative", "against", "than", "from", " on ", "over ")
+_CLAUSE_BREAK = re.compile(r"[.!?;:]\s|\n\s*\n")
+
+
+def _left_context(text: str, start: int, floor: int) -> str:
+    """The words just before a phrase, within its sentence and after the previous phrase."""
+    window = text[max(floor, start - CONTEXT_CHARS) : start]
+    breaks = list(_CLAUSE_BREAK.finditer(window))
+    return window[breaks[-1].end() :] if breaks else window
+
+
+def _has_comparative_cue(context: str) -> bool:
+    lowered = context.lower()
+    return any(word in lowered for word in _CUE_WORDS) and bool(_COMPARATIVE_CUE.search(context))
+
+
+def _instant_prefix(context: str) -> int:
+    """Length of an "as of" / "by the end of" just before a phrase (0 when there is none)."""
+    if "as " not in context.lower() and "end" not in context.lower():
+        return 0
+    found = _INSTANT_PREFIX.search(context)
+    return len(context) - found.start() if found else 0
+
+
+def _instant_of(spec: _Spec, period: Period) -> Period:
+    """The stock-taking day of "by the end of <period>": a plain year ends on December 31."""
+    if spec.kind == "year" and spec.marker != "fiscal" and spec.year is not None:
+        return Period.instant(date(spec.year, 12, 31))
+    return Period.instant(period.end)
+
+
+_COORDINATION = re.compile(r"\s*(?:,|/|&|-|–|and|or|to|through)\s*(?:the\s+)?", re.IGNORECASE)
+_BORROWERS = frozenset({"quarter", "half", "nine_months", "month", "month_quarter", "date"})
+
+
+def _borrow_year(finds: list[_Find], index: int, text: str) -> _Spec:
+    """"Q3 and Q4 2020", "fourth quarter and full year 2020": a yearless phrase joined to the
+    next one by "and" / "," / "-" takes that phrase's year."""
+    spec = finds[index].spec
+    if spec.year is not None or spec.kind not in _BORROWERS or index + 1 >= len(finds):
+        return spec
+    following = finds[index + 1]
+    gap = text[finds[index].end : following.start]
+    if following.spec.year is None or not _COORDINATION.fullmatch(gap):
+        return spec
+    return replace(spec, year=following.spec.year, marker=following.spec.marker)
+
+
+# ================================================================== public API
+
+
+def find_periods(
+    text: str, published: date | None = None, calendar: FiscalCalendar | None = None
+) -> list[PeriodMention]:
+    """Every period phrase in text (a sentence or a paragraph), in order, resolved.
+
+    >>> [m.period.label for m in find_periods("Revenue in Q4 2020 rose 24.8% year-on-year.")]
+    ['Q4 2020', 'Q4 2019']
+    >>> find_periods("Model 3 and Mi 11 shipped 2,020 units.")
+    []
+    """
+    ctx = _Context(calendar or GREGORIAN, _as_date(published))
+    finds = _select(_scan(text))
+    mentions = []
+    floor = 0
+    for index, find in enumerate(finds):
+        mention = _resolve_find(text, finds, index, ctx, floor)
+        mentions.append(mention)
+        floor = find.end
+        if mention.period is not None and not mention.comparative and find.rule != "date":
+            ctx.anchor = mention.period
+    return mentions
+
+
+def _resolve_find(text: str, finds: list[_Find], index: int, ctx: _Context, floor: int) -> PeriodMention:
+    find = finds[index]
+    spec = _borrow_year(finds, index, text)
+    start = find.start
+    prefix = _instant_prefix(_left_context(text, start, floor)) if spec.kind in _INSTANT_CAPABLE else 0
+    start -= prefix
+    comparative = spec.comparative or _has_comparative_cue(_left_context(text, start, floor))
+    period = _RESOLVERS[spec.kind](spec, ctx, comparative)
+    grain = _grain_of(spec, period)
+    if prefix:
+        period, grain = (_instant_of(spec, period) if period else None), "instant"
+    return PeriodMention(
+        period=period,
+        span=(start, find.end),
+        text=text[start : find.end],
+        grain=grain,
+        comparative=comparative,
+        explicit_year=spec.year is not None,
+        rule=find.rule + ("+estimate" if spec.estimate else ""),
+    )
+
+
+def parse_period(
+    phrase: str, published: date | None = None, calendar: FiscalCalendar | None = None
+) -> Period | None:
+    """The period one phrase names (its longest period mention), or None.
+
+    >>> parse_period("three months ended December 31, 2020").label
+    'Q4 2020'
+    >>> parse_period("iPhone 12") is None
+    True
+    """
+    mentions = find_periods(phrase, published, calendar)
+    if not mentions:
+        return None
+    return max(mentions, key=lambda m: m.span[1] - m.span[0]).period
+
+
+def _as_date(value: date | datetime | None) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
+
+
+# ------------------------------------------------------------------ table headers
+
+_BARE_YEAR = re.compile(rf"{Y4}(?![\w%]|[.,]\d)")
+_HEADER_TOKEN = re.compile(r"[A-Za-z]+|\d+")
+
+
+def parse_table_header(
+    line: str, published: date | None = None, calendar: FiscalCalendar | None = None
+) -> list[Period] | None:
+    """Column periods of a flattened results-table header, or None if the line is not one.
+
+    A clause ("Three months ended December 31, 2020") sets the shape of the columns; the bare
+    years after it ("2019") repeat that shape in another year. Anything that is not a period or
+    a header word ("Unaudited", "YoY change", "(RMB in millions)") means the line is not a header.
+
+    >>> [p.label for p in parse_table_header("Three months ended December 31, 2020 2019 YoY change")]
+    ['Q4 2020', 'Q4 2019']
+    >>> parse_table_header("Revenue 70,462.9 56,469.7 24.8%") is None
+    True
+    """
+    ctx = _Context(calendar or GREGORIAN, _as_date(published))
+    finds = _select(_scan(line))
+    items = [(f.start, f.end, f) for f in finds] + _bare_years(line, finds)
+    periods, shape, covered = [], None, []
+    for start, end, item in sorted(items, key=lambda i: i[0]):
+        period, shape = _header_period(line, item, shape, ctx)
+        if period is None:
+            return None
+        periods.append(period)
+        covered.append((start, end))
+    if not periods or not _only_header_words(line, covered):
+        return None
+    return periods
+
+
+def _bare_years(line: str, finds: list[_Find]) -> list[tuple[int, int, int]]:
+    taken = [(f.start, f.end) for f in finds]
+    years = []
+    for match in _BARE_YEAR.finditer(line):
+        if not any(s <= match.start() < e for s, e in taken):
+            years.append((match.start(), match.end(), int(match.group())))
+    return years
+
+
+def _header_period(line: str, item, shape: _Spec | None, ctx: _Context) -> tuple[Period | None, _Spec | None]:
+    """One column: a bare year repeats the shape of the clause before it; a date after an
+    "ended" clause ends a period of the same length."""
+    if isinstance(item, int):
+        if shape is None:
+            return ctx.calendar.year(item), None
+        return _RESOLVERS[shape.kind](replace(shape, year=item), ctx, False), shape
+    spec = item.spec
+    if spec.kind == "date" and shape is not None and shape.kind == "ended":
+        spec = replace(shape, n=spec.n, day=spec.day, year=spec.year)
+    period = _RESOLVERS[spec.kind](spec, ctx, False)
+    keeps_shape = spec.kind in ("ended", "date")
+    return period, (spec if keeps_shape else shape)
+
+
+def _only_header_words(line: str, covered: list[tuple[int, int]]) -> bool:
+    rest = list(line)
+    for start, end in covered:
+        rest[start:end] = " " * (end - start)
+    return all(token.lower() in HEADER_WORDS for token in _HEADER_TOKEN.findall("".join(rest)))
+
+
+# ------------------------------------------------------------------ publication dates
+
+PUBLICATION_WINDOW = 1500
+
+_DATE_ANYWHERE = re.compile(FULL_DATE, _FLAGS)
+_PERIOD_BEFORE = re.compile(
+    r"\b(?:ended|ending|as\s+(?:of|at)|through|until|till|to|since|from|between|before|after|by|effective|due)\s*\Z",
+    _FLAGS,
+)
+_LABEL_BEFORE = re.compile(
+    r"""\b(?: published(?:\s+on)? | publication\s+date | release\s+date | date(?:\s+of\s+(?:this\s+)?\w+)?
+            | dated | posted(?:\s+on)? | issued(?:\s+on)? | published_time | datePublished )
+        ["'*_\s]*[:：]?["'*_\s]*(?:content=["'])?\Z""",
+    _FLAGS,
+)
+_PLACE_BEFORE = re.compile(
+    r"""\A[\s*_#>(]*                                            # markdown or a parenthesis
+        (?:[A-Z][\w.'’&-]*(?:[ \t]+[A-Za-z][\w.'’&-]*){0,3}[ \t]*,[ \t]*){0,3}   # BEIJING, / Hong Kong, China,
+        \Z""",
+    re.VERBOSE,
+)
+_DATELINE_AFTER = re.compile(r"\A[*_\s]*(?:/|--|—|–|-|\(|\)|\||\.(?:\s|\Z)|PR\s?Newswire|GLOBE\s?NEWSWIRE|Business\s?Wire|\n|\Z)")
+
+
+def find_publication_date(text: str) -> date | None:
+    """The release's own date from a dateline or a "Published:" line near the top.
+
+    Looks at the first ``PUBLICATION_WINDOW`` characters only; a date that is plainly a period
+    ("ended December 31, 2020", "as of ...") never counts.
+
+    >>> find_publication_date("BEIJING, March 30, 2021 /PRNewswire/ -- Xiaomi Corporation today ...")
+    datetime.date(2021, 3, 30)
+    >>> find_publication_date("Results for the year ended December 31, 2020.") is None
+    True
+    """
+    head = text[:PUBLICATION_WINDOW]
+    best: tuple[int, date] | None = None
+    for match in _DATE_ANYWHERE.finditer(head):
+        score = _publication_score(head, match)
+        day = _date_of(match.group())
+        if score and day and (best is None or score > best[0]):
+            best = (score, day)
+    return best[1] if best else None
+
+
+def _publication_score(head: str, match: re.Match) -> int:
+    """3 for a labelled date, 2 for a dateline, 1 for a byline after "|", 0 for anything else."""
+    line_start = max(head.rfind("\n", 0, match.start()) + 1, match.start() - 120)
+    before = head[line_start : match.start()]
+    sentences = list(_CLAUSE_BREAK.finditer(before))
+    sentence = before[sentences[-1].end() :] if sentences else before
+    if _PERIOD_BEFORE.search(before[-30:]):
+        return 0
+    if _LABEL_BEFORE.search(before[-60:]):
+        return 3
+    if _PLACE_BEFORE.match(sentence) and _DATELINE_AFTER.match(head[match.end() : match.end() + 30]):
+        return 2
+    return 1 if before.rstrip().endswith(("|", "·")) else 0
+
+
+def _date_of(text: str) -> date | None:
+    parts = parse_date_text(text)
+    if parts is None or parts[2] is None:
+        return None
+    month, day, year = parts
+    return date(year, month, day)
+
+
+__all__ = [
+    "PeriodMention",
+    "Period",
+    "FiscalCalendar",
+    "find_periods",
+    "parse_period",
+    "parse_table_header",
+    "find_publication_date",
+    "parse_year_expr",
+    "parse_date_text",
+    "period_ending",
+]

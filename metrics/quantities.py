@@ -1,0 +1,778 @@
+"""The quantity grammar: money, numbers, percentages and ordinals in text, with spans.
+
+Speed matters (design §9), so nothing runs a big regex at every position:
+
+1. Two cheap scans find *anchors*: digit tokens (the engine jumps from digit to digit)
+   and number or ordinal words (it jumps from word start to word start).
+2. Around each anchor, one anchored regex reads what follows (scale, currency, percent,
+   ordinal suffix; a second one the upper end of a range) and one regex searched in a
+   short window reads what precedes (qualifier, loss, sign, bracket, currency, "No.").
+3. Small rules, kept as a table (``_REJECT_RULES``), drop what is not a quantity: years,
+   list markers, markers in brackets, display resolutions. Dates, times, codes, model
+   names and phone numbers never get that far: the regexes refuse them.
+
+Every regex is built once, at import, from the tables in ``metrics.vocabulary``. No
+pattern can backtrack more than a bounded window, so the time is linear in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from heapq import merge
+
+from metrics import vocabulary as V
+
+__all__ = ["Quantity", "alternation", "document_currency", "find_quantities", "parse_quantity"]
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """One figure as written: what it is, its value in base units, and where it stands."""
+
+    kind: str  # "money" | "number" | "percent" | "ordinal"
+    value: float  # scale applied, negative for "(1,234.5)", "-3.4%", "a loss of ..."
+    currency: str | None  # ISO 4217 for money, else None
+    qualifier: str | None  # "approx" | "over" | "under" | "range" | None
+    span: tuple[int, int]  # text[span[0]:span[1]] == self.text
+    text: str  # as written, with currency and scale, without the qualifier word
+    high: float | None = None  # upper bound of a range
+    conversion_of: int | None = None  # index of the figure a bracketed one converts
+    points: bool = False  # percentage points
+    scale: float = 1.0  # the multiplier applied
+    confidence: float = 1.0  # lower for ambiguous readings
+
+    def to_dict(self) -> dict:
+        """The JSON shape of ``python -m metrics quantities`` (design §3)."""
+        out = {
+            "kind": self.kind,
+            "value": self.value,
+            "currency": self.currency,
+            "qualifier": self.qualifier,
+            "span": list(self.span),
+            "text": self.text,
+        }
+        if self.high is not None:
+            out["high"] = self.high
+        if self.conversion_of is not None:
+            out["conversion_of"] = self.conversion_of
+        if self.points:
+            out["points"] = True
+        return out
+
+
+# --- building regexes from the tables ------------------------------------------------
+
+
+def alternation(forms: Iterable[str], ignore_case: bool = False, reverse: bool = False) -> str:
+    """A regex matching any of ``forms``, escaped and factored into a trie.
+
+    The trie makes the longest form win ("US$" over "$") and lets the engine test each
+    character once instead of trying every form in turn. A space in a form matches any
+    run of whitespace. ``ignore_case`` adds the lower, Title and UPPER writings (kept
+    case-sensitive, which the engine rejects faster); ``reverse`` spells every form
+    backwards, for reading the text before a figure from the reversed text.
+
+    >>> alternation(["$", "US$", "HK$"])
+    '(?:\\$|HK\\$|US\\$)'
+    >>> alternation(["per cent", "percent", "pct"])
+    'p(?:er(?:\\s{1,3}cent|cent)|ct)'
+    >>> alternation(["US$"], reverse=True)
+    '\\$SU'
+    >>> re.fullmatch(alternation(["Korean won"], ignore_case=True), "KOREAN  WON") is not None
+    True
+    >>> alternation([])
+    '(?!)'
+    """
+    trie: dict = {}
+    for form in _writings(forms, ignore_case):
+        node = trie
+        for char in form[::-1] if reverse else form:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _emit_trie(trie) if trie else "(?!)"
+
+
+def _writings(forms: Iterable[str], ignore_case: bool) -> set[str]:
+    """The forms, and with ignore_case their lower, Title and UPPER writings."""
+    forms = set(forms)
+    if not ignore_case:
+        return forms
+    return {w for f in forms for w in (f, f.lower(), f[:1].upper() + f[1:].lower(), f.upper())}
+
+
+def _emit_trie(node: dict) -> str:
+    """The regex for one trie node; an optional tail when a form may end here."""
+    branches = [_escape_char(c) + _emit_trie(child) for c, child in sorted(node.items()) if c]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:
+        return body + "?" if len(branches) == 1 and len(branches[0]) == 1 else f"(?:{body})?"
+    return body
+
+
+def _escape_char(char: str) -> str:
+    return r"\s{1,3}" if char == " " else re.escape(char)
+
+
+_CURRENCIES_BEFORE = [*V.CURRENCY_SYMBOLS, *V.CURRENCY_CODES, "$", "¥", "￥"]
+_CUR_BEFORE = alternation(_CURRENCIES_BEFORE)
+_CUR_AFTER = "(?:{}|{}|€)".format(
+    alternation(V.CURRENCY_CODES),
+    alternation([*V.CURRENCY_NAMES, "dollars", "dollar"], ignore_case=True),
+)
+_SCALE = alternation(V.SCALE_WORDS, ignore_case=True)
+_PERCENT = "(?:{})".format(alternation([*V.PERCENT_SIGNS, *V.POINT_SIGNS], ignore_case=True))
+_MONTH = alternation(V.MONTHS)
+_UNIT_WORDS = {**V.UNIT_WORDS, **V.TEEN_WORDS, **V.TENS_WORDS}
+_NUMBER_WORD = alternation([*_UNIT_WORDS, V.HUNDRED_WORD, *V.NUMBER_SCALE_WORDS], True)
+_TENS_HYPHEN = "(?:" + alternation(V.TENS_WORDS, ignore_case=True) + "-)"
+
+_DIGITS_RE = re.compile(
+    r"""
+    [0-9]                                   # every anchor starts at a digit: the engine skips to digits
+    (?:
+        (?P<joined>[0-9]*(?:[/:][0-9]+)+)   # dates 3/30/2021, years 2019/20, times 10:00, ratios 16:9
+      | [0-9]{3}(?P<iso>-[0-9]{2}-[0-9]{2}) # ISO dates 2021-03-30
+      | (?:[0-9,.]*[0-9])?                  # a number token; its grouping is checked by parse_number
+    )
+    """,
+    re.X,
+)
+
+_WORD_BODY = rf"""
+    (?P<w>
+        (?P<ordinal>{_TENS_HYPHEN}?{alternation(V.ORDINAL_WORDS, True)})    # first, twenty-first
+      | (?P<words>                                                  # two, thirty-five, a hundred
+            (?:{alternation(_UNIT_WORDS, True)}|(?i:a)(?=[ ](?i:hundred|thousand|million|billion)))
+            (?:[\s-]{{1,3}}(?:(?i:and)\s{{1,3}})?{_NUMBER_WORD}(?![A-Za-z])){{0,8}}  # ... hundred and twenty thousand
+        )
+    )
+    (?![A-Za-z])                                                    # whole words only
+"""
+_WORDS_RE = re.compile(r"[\s(\[“\"'‘/—–-]  # a word starts after a space or an opening mark\n" + _WORD_BODY, re.X)
+_WORD_AT_START_RE = re.compile(_WORD_BODY, re.X)
+
+_RIGHT_RE = re.compile(
+    rf"""
+    (?P<rkill>                                      # what follows makes the figure a name, time or date
+        \s?{alternation(V.TIME_SUFFIXES)}(?![A-Za-z])   # 8 pm, 10 a.m.
+      | {alternation(V.STOCK_SUFFIXES)}(?![A-Za-z])     # 1810.HK
+      | [ ]{alternation(V.CODE_SUFFIXES)}(?![\w+])      # 14 Ultra, 15 Pro
+      | (?:st|nd|rd|th)?\s(?:of\s)?{_MONTH}(?![a-z])    # 30 March, 30th of March
+    )
+  | (?P<ord>st|nd|rd|th)(?![A-Za-z])                # 3rd, 422nd
+  | (?:\s?(?P<scale>{_SCALE})(?![A-Za-z])            # 10 million, 10bn
+      | (?P<letter>[kKmMbB])(?![A-Za-z])             # 10m, 7B, 10K (glued only)
+    )?
+    (?P<plus>\+|-plus(?![A-Za-z]))?                 # 10,000+ stores
+    (?:\s?(?P<cur>{_CUR_AFTER})(?![A-Za-z]))?       # 100 billion yuan, 10 million USD
+    (?:\s?(?P<pct>{_PERCENT})(?![A-Za-z]))?         # 12.1%, 2.1 percentage points
+    (?P<post>{alternation(V.POST_QUALIFIERS.keys() - {"+", "-plus"}, True)}(?![A-Za-z]))?  # or more
+    """,
+    re.X,
+)
+
+_RANGE_RE = re.compile(
+    rf"""
+    (?P<sep>\s?[-–—~]\s?|\s{1,3}to\s{1,3}|\s{1,3}and\s{1,3})        # 10-12, 10 to 12, between 10 and 12
+    (?:(?P<cur>{_CUR_BEFORE})\s?)?                  # RMB5 billion to RMB6 billion
+    (?P<num>[0-9](?:[0-9,.]*[0-9])?)                # the upper bound
+    """,
+    re.X,
+)
+
+_WORD_START = r"""[\s(\[{|/;:,"'“‘«*>—–~…]"""  # what may stand before a word or a figure
+_LEFT_RE = re.compile(
+    rf"""
+    # The text before a figure, read BACKWARDS: it is matched on the reversed text at the
+    # anchor, so the parts come in reverse order (the figure's neighbour first) and every
+    # form is spelled backwards. One anchored match instead of a search in a window.
+    (?:
+        (?P<kill>                                   # a name, date or label, never a quantity:
+            \s{{0,3}}(?:{alternation(V.CODE_PREFIXES, reverse=True)}|{alternation(V.MONTHS, reverse=True)})
+                                                    #   Model 3, Mi 11, March 30
+          | \s{{0,3}}(?:[:.]\s{{0,3}})?{alternation(V.CODE_LABELS, reverse=True)}  #   Stock Code: 1810
+        )
+      | (?P<mark>\s?{alternation(V.ORDINAL_MARKS, reverse=True)})?       # No. 3, #3, number three
+        (?P<sign2>[-−+])?                                                # RMB-5 million
+        (?:\s?(?P<cur>{alternation(_CURRENCIES_BEFORE, reverse=True)}))?  # US$, RMB 5, KRW
+        (?P<sign>[-−–+]|\s{{1,3}}{alternation(V.SIGN_WORDS, True, True)})?  # -3.4%, minus 5
+        (?:[\s-]{{0,3}}(?P<word>{alternation([*V.QUALIFIERS, *V.LEADS], True, True)}))?  # about, top
+        (?P<open>(?:\s{{1,3}}(?P<conv>{alternation(V.CONVERSION_LEADS, True, True)}))?\s{{0,3}}\()?
+                                                                         # (, (equivalent to
+        (?:\s{{1,3}}(?P<loss>{alternation(V.LOSS_PHRASES, True, True)}))?  # a net loss of
+    )
+    (?!(?!{_WORD_START}).)                          # and what precedes all that starts a word
+    """,
+    re.X | re.S,
+)
+
+_NUMBER_RE = re.compile(
+    r"""
+    (?:[1-9][0-9]{0,2}(?:,[0-9]{3})+        # 1,234,567
+      | [1-9][0-9]?(?:,[0-9]{2})+,[0-9]{3}  # 12,34,567 (lakh grouping)
+      | [1-9][0-9]{0,17}                    # 1234567
+      | 0                                   # 0.5 (but not 007, a code)
+    )
+    (?:\.[0-9]{1,12})?                      # decimals
+    """,
+    re.X,
+)
+_RANGE_STARTS = frozenset("-–—~ ")  # a range may follow only these
+_PHONE_RE = re.compile(r"[0-9]{1,5}\)?(?:[ -]\(?[0-9]{1,5}\)?){1,6}")
+_PAREN_PHONE_RE = re.compile(r"\([0-9]{2,5}\)[ -]?[0-9]{3,4}[ -]?[0-9]{3,5}(?![0-9])")
+_PERIOD_AFTER_RE = re.compile(rf"[\s-]+{alternation(V.PERIOD_NOUNS)}(?![a-z])")
+_CLOSE_RE = re.compile(r"\s*\)(?P<pct>%)?")
+_MENTION_RE = re.compile(
+    r"(?<![A-Za-z])(?:{}|{}|{})(?![A-Za-z])".format(
+        alternation({**V.CURRENCY_SYMBOLS, **V.CURRENCY_CODES}.keys() - V.CURRENCY_CONFIDENCE.keys()),
+        alternation(V.CURRENCY_NAMES.keys() - V.CURRENCY_CONFIDENCE.keys(), ignore_case=True),
+        "€",
+    )
+)
+_NOT_NUMBER_RE = re.compile(alternation(V.NOT_NUMBER_PHRASES))
+
+# --- lookups ---------------------------------------------------------------------------
+
+_CURRENCY_OF = {
+    **V.CURRENCY_SYMBOLS,
+    **V.CURRENCY_CODES,
+    **{name.lower(): iso for name, iso in V.CURRENCY_NAMES.items()},
+}
+_ROLE_OF = {**V.QUALIFIERS, **V.LEADS}
+_POINTS = frozenset(" ".join(p.lower().split()) for p in V.POINT_SIGNS)
+_ORDINAL_OF = {**V.ORDINAL_WORDS, **{f"{t}-{o}": n + V.ORDINAL_WORDS[o] for t, n in V.TENS_WORDS.items() for o in list(V.ORDINAL_WORDS)[:9]}}
+
+
+def _normal(written: str) -> str:
+    """A written form as the tables key it: single spaces, lower case for words."""
+    form = " ".join(written.split())
+    return form if form in _CURRENCY_OF or form in V.AMBIGUOUS_CURRENCIES else form.lower()
+
+
+# --- small parsers ------------------------------------------------------------------
+
+
+def parse_number(token: str) -> str | None:
+    """The digits of an English-style number token without separators, or None.
+
+    >>> parse_number("70,462.9")
+    '70462.9'
+    >>> parse_number("1.234")
+    '1.234'
+    >>> parse_number("12,34,567")
+    '1234567'
+    >>> parse_number("1,2,3") is None, parse_number("1.2.3") is None, parse_number("0700") is None
+    (True, True, True)
+    """
+    if _NUMBER_RE.fullmatch(token) is None:
+        return None
+    return token.replace(",", "")
+
+
+def words_to_number(words: str) -> tuple[int, int] | None:
+    """The value of a number in words and how many characters of ``words`` it uses.
+
+    Stops at the first word that cannot follow ("one two" is one, then two).
+
+    >>> words_to_number("thirty-five")
+    (35, 11)
+    >>> words_to_number("a hundred and twenty thousand")
+    (120000, 29)
+    >>> words_to_number("two million")
+    (2000000, 11)
+    >>> words_to_number("one two")
+    (1, 3)
+    >>> words_to_number("and") is None
+    True
+    """
+    total, current, used, previous = 0, 0, 0, None
+    for match in re.finditer(r"[A-Za-z]+", words):
+        word = match.group().lower()
+        if word == "and" and previous in ("hundred", "scale"):
+            continue
+        kind = _word_kind(word, previous)
+        if kind is None:
+            break
+        total, current = _add_word(word, kind, total, current)
+        used, previous = match.end(), kind
+    return (total + current, used) if used else None
+
+
+_FOLLOWS = {
+    None: {"unit", "teen", "tens", "a"},
+    "a": {"hundred", "scale"},
+    "unit": {"hundred", "scale"},
+    "teen": {"hundred", "scale"},
+    "tens": {"unit", "hundred", "scale"},
+    "hundred": {"unit", "teen", "tens", "scale"},
+    "scale": {"unit", "teen", "tens"},
+}
+
+
+def _word_kind(word: str, previous: str | None) -> str | None:
+    """What a number word is, if it may follow ``previous``; else None."""
+    if word in V.UNIT_WORDS:
+        kind = "unit"
+    elif word in V.TEEN_WORDS:
+        kind = "teen"
+    elif word in V.TENS_WORDS:
+        kind = "tens"
+    elif word == V.HUNDRED_WORD:
+        kind = "hundred"
+    elif word in V.NUMBER_SCALE_WORDS:
+        kind = "scale"
+    elif word == "a":
+        kind = "a"
+    else:
+        return None
+    return kind if kind in _FOLLOWS[previous] else None
+
+
+def _add_word(word: str, kind: str, total: int, current: int) -> tuple[int, int]:
+    """Fold one word into the running (total, current) of a number in words."""
+    if kind == "hundred":
+        return total, max(current, 1) * 100
+    if kind == "scale":
+        return total + max(current, 1) * 10 ** V.NUMBER_SCALE_WORDS[word], 0
+    if kind == "a":
+        return total, 1
+    return total, current + _UNIT_WORDS[word]
+
+
+def scale_of(written: str) -> tuple[int, float]:
+    """Power of ten and confidence (without a currency) of a scale word or letter.
+
+    >>> scale_of("Million"), scale_of("bn"), scale_of("m")
+    ((6, 1.0), (9, 1.0), (6, 0.5))
+    """
+    if written in V.SCALE_LETTERS:
+        return V.SCALE_LETTERS[written]
+    return V.SCALE_WORDS[written.lower()], 1.0
+
+
+def document_currency(text: str) -> str | None:
+    """The currency a text mentions most (ISO 4217), or None; first seen wins a tie.
+
+    Ambiguous signs ("$", "¥") do not count: they are what this decides.
+
+    >>> document_currency("Revenue was RMB 10 billion, up from RMB 9 billion; ¥ figures...")
+    'CNY'
+    >>> document_currency("Sales of US$5 million") , document_currency("no money here")
+    ('USD', None)
+    """
+    counts = Counter(_CURRENCY_OF[_normal(m.group())] for m in _MENTION_RE.finditer(text))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+# --- the reading of one anchor ----------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Draft:
+    """A figure being read: mutable while the rules run, frozen into a Quantity at the end."""
+
+    start: int  # where its text starts: sign, currency or "No." if any, else the anchor
+    anchor: int  # where its first digit or word starts
+    end: int
+    number: str  # digits without separators (or the value of a number in words)
+    kind: str = "number"
+    power: int = 0  # the scale, as a power of ten
+    currency: str | None = None
+    written_currency: str = ""  # as the tables key it: "US$", "yuan", "$"
+    qualifier: str | None = None
+    lead: str | None = None  # a word before it that changes the reading: range, change, ...
+    upper: _Draft | None = None  # the other end of "10-12", not yet joined
+    separator: str = ""  # "-", "to" or "and" before upper
+    high: str | None = None
+    high_power: int = 0
+    negative: bool = False
+    points: bool = False
+    confidence: float = 1.0
+    letter_confidence: float = 1.0  # "10m" may be metres: forgiven when it is money
+    opened: int = -1  # position of "(" before the figure, -1 when none
+    aside: bool = False  # "(equivalent to ...", "(approximately ...": not a negative
+    conversion_of: int | None = None
+    words: bool = False  # written in words
+
+
+def _is_year(d: _Draft, text: str) -> bool:
+    """2019, FY 2021, "in 1998": a bare four-digit figure from 1800 to 2099 is a year."""
+    return (
+        d.kind == "number"
+        and not d.power
+        and d.high is None
+        and d.number[:2] in ("18", "19", "20")
+        and text[d.anchor : d.anchor + 5] in (d.number, d.number + text[d.anchor + 4 : d.anchor + 5])
+        and len(d.number) == 4
+    )
+
+
+def _is_list_marker(d: _Draft, text: str) -> bool:
+    """"1." or "1)" or "1.1 Overview" opening a line: numbering, not a figure."""
+    if d.kind != "number" or d.power or d.words or d.high is not None:
+        return False
+    line_start = text.rfind("\n", 0, d.start) + 1
+    if text[line_start : d.start].strip(" \t#*-•(>"):
+        return False
+    after = text[d.end : d.end + 2]
+    return after[:1] in (".", ")") or ("." in d.number and after[1:2].isupper())
+
+
+def _is_bracket_marker(d: _Draft, text: str) -> bool:
+    """"(1)", "(12)" in prose: footnote or list markers, not negative numbers."""
+    return (
+        d.opened >= 0
+        and d.kind == "number"
+        and not d.power
+        and d.number.isdigit()
+        and len(d.number) <= 2
+        and _CLOSE_RE.match(text, d.end) is not None
+        and not _in_table(text, d.start)
+    )
+
+
+def _is_resolution(d: _Draft, text: str) -> bool:
+    """"4K", "8K" with no currency: a display resolution."""
+    return d.currency is None and len(d.number) == 1 and text[d.end - 1 : d.end] == "K"
+
+
+_REJECT_RULES = (
+    # (name, test): a draft that any test accepts is not a quantity; a new rule is a row
+    ("year", _is_year),
+    ("list marker", _is_list_marker),
+    ("bracket marker", _is_bracket_marker),
+    ("display resolution", _is_resolution),
+)
+
+
+def _in_table(text: str, pos: int) -> bool:
+    """Whether pos stands on a table row (pipes or tabs), where brackets mean negative."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", pos)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    return "|" in line or "\t" in line
+
+
+def _compatible(low: _Draft, high: _Draft) -> bool:
+    """Whether two figures joined by "-", "to" or "and" are one range, not two figures."""
+    if low.kind == "percent" and high.kind != "percent":
+        return False  # "up 10% to RMB 5 billion"
+    if (low.power and not high.power) or "ordinal" in (low.kind, high.kind):
+        return False  # "5 million to 6", "3rd-5th"
+    if low.currency and high.currency and low.currency != high.currency:
+        return False
+    return not _is_year_range(low, high)
+
+
+def _is_year_range(low: _Draft, high: _Draft) -> bool:
+    """2019-2020, 2019-20: a period, not a range of figures."""
+    return (
+        len(low.number) == 4
+        and low.number[:2] in ("19", "20")
+        and not (low.power or high.power or low.currency or high.kind == "percent")
+        and len(high.number) in (2, 4)
+    )
+
+
+def _to_float(number: str, power: int) -> float:
+    """Digits times ten to a power, rounded once ("70462.9", 6 -> 70462900000.0).
+
+    >>> _to_float("70462.9", 6), _to_float("34.6", 6), _to_float("12", 0)
+    (70462900000.0, 34600000.0, 12.0)
+    """
+    return float(f"{number}e{power}") if power else float(number)
+
+
+def _anchor_start(match: re.Match) -> int:
+    return match.start()
+
+
+class _Reader:
+    """Reads every anchor of one text, in order of position, into Quantities."""
+
+    def __init__(self, text: str, default_currency: str | None) -> None:
+        self.text = text
+        self.reversed = text[::-1]  # the text before a figure is read backwards
+        self.default_currency = default_currency
+        self.context_known = default_currency is not None
+        self.found: list[Quantity] = []
+        self.skip_until = 0  # anchors before this are inside a figure already read
+        self.last_money = -1  # index in found of the latest money figure
+
+    def run(self) -> list[Quantity]:
+        for match in self._anchors():
+            if match.start() < self.skip_until:
+                continue
+            draft = self._read(match)
+            if draft is not None:
+                self.skip_until = draft.end
+                self._keep(draft)
+        return self.found
+
+    def _anchors(self) -> Iterator[re.Match]:
+        """Digit and word anchors, merged in order of position."""
+        words: Iterable[re.Match] = _WORDS_RE.finditer(self.text)
+        first = _WORD_AT_START_RE.match(self.text)
+        if first is not None:
+            words = merge([first], words, key=_anchor_start)
+        return merge(_DIGITS_RE.finditer(self.text), words, key=_anchor_start)
+
+    def _read(self, match: re.Match) -> _Draft | None:
+        if match.re is _DIGITS_RE:
+            draft = self._read_digits(match)
+        else:
+            draft = self._read_words(match)
+        if draft is None or not self._read_left(draft):
+            return None
+        if draft.upper is not None:
+            self._join_range(draft)
+        if any(test(draft, self.text) for _, test in _REJECT_RULES):
+            return None
+        if draft.opened >= 0:
+            self._read_brackets(draft)
+        return draft
+
+    # -- the anchor and what follows it
+
+    def _read_digits(self, match: re.Match) -> _Draft | None:
+        start, end = match.span()
+        if match.group("joined") or match.group("iso"):
+            self.skip_until = end
+            return None
+        number = parse_number(match.group())
+        if number is None or self._continues_refused(start) or self._is_phone(start):
+            return None
+        draft = _Draft(start, start, end, number)
+        if not self._read_right(draft):
+            return None
+        if self.text[draft.end : draft.end + 1] in _RANGE_STARTS:
+            self._read_upper(draft)
+        return draft
+
+    def _read_words(self, match: re.Match) -> _Draft | None:
+        start, end = match.span("w")
+        if _NOT_NUMBER_RE.match(self.text, max(0, start - 3), end + 6):
+            return None
+        if match.group("ordinal"):
+            value = _ORDINAL_OF[match.group("ordinal").lower()]
+            draft = _Draft(start, start, end, str(value), kind="ordinal", words=True)
+        else:
+            value, used = words_to_number(match.group("words"))
+            draft = _Draft(start, start, start + used, str(value), words=True)
+        draft.confidence = V.WORD_CONFIDENCE.get(match.group("w"), 1.0)
+        return draft if self._read_right(draft) else None
+
+    def _read_right(self, d: _Draft) -> bool:
+        """Scale, currency, percent or ordinal suffix after the figure; False refuses it."""
+        right = _RIGHT_RE.match(self.text, d.end)
+        if right.group("rkill"):
+            return False
+        if right.group("ord") or d.kind == "ordinal":
+            d.kind, d.end = "ordinal", right.end("ord") if right.group("ord") else d.end
+            return _PERIOD_AFTER_RE.match(self.text, d.end) is None
+        if right.end() == d.end:
+            return not self.text[d.end : d.end + 1].isalnum()  # 5G, 4Q20, 1990s, 14nm
+        scale, letter, plus, cur, pct, post = right.group("scale", "letter", "plus", "cur", "pct", "post")
+        if scale or letter:
+            d.power, d.letter_confidence = scale_of(scale or letter)
+            d.end = right.end("letter" if letter else "scale")
+        if cur and self._set_currency(d, cur):
+            d.end = right.end("cur")
+        elif cur:
+            return True  # "3 won awards": the verb, so nothing after it belongs here
+        if pct:
+            d.kind, d.points, d.end = "percent", _normal(pct) in _POINTS, right.end("pct")
+        if plus or post:
+            d.qualifier = V.POST_QUALIFIERS[plus or " " + " ".join(post.split()).lower()]
+        return True
+
+    def _read_upper(self, d: _Draft) -> None:
+        """The upper end of "10-12 million", kept until the left side says if it is a range."""
+        match = _RANGE_RE.match(self.text, d.end)
+        if match is None:
+            return
+        number = parse_number(match.group("num"))
+        if number is None:
+            return
+        upper = _Draft(match.start("num"), match.start("num"), match.end("num"), number)
+        if not self._read_right(upper):
+            return
+        if match.group("cur"):
+            self._set_currency(upper, match.group("cur"))
+        d.upper, d.separator = upper, match.group("sep").strip()
+
+    def _join_range(self, d: _Draft) -> None:
+        """Make d the range d..upper when the words allow it; scale and currency are shared."""
+        upper = d.upper
+        if d.separator == "and" and d.lead != "range" or d.separator == "to" and d.lead == "change":
+            return  # "5 and 6" is two figures; "from 5 to 6" is a change
+        if not _compatible(d, upper):
+            return
+        d.high, d.high_power, d.end = upper.number, upper.power, upper.end
+        d.power = d.power or upper.power
+        if upper.kind == "percent":
+            d.kind, d.points = "percent", upper.points
+        elif upper.kind == "money" and d.currency is None:
+            d.kind, d.currency, d.written_currency = "money", upper.currency, upper.written_currency
+        d.confidence = min(d.confidence, upper.confidence)
+        d.qualifier = "range"
+
+    # -- what precedes it
+
+    def _read_left(self, d: _Draft) -> bool:
+        """Qualifier, loss, sign, bracket, currency and ordinal mark; False refuses the figure."""
+        size = len(self.text)
+        left = _LEFT_RE.match(self.reversed, size - d.anchor)
+        if left is None or left.group("kill"):
+            return False  # glued to letters (FY2021, Q4, P40) or a name (Model 3, March 30)
+        word, sign, sign2, cur, mark = left.group("word", "sign", "sign2", "cur", "mark")
+        if word:
+            self._apply_word(d, _ROLE_OF[" ".join(word[::-1].lower().split()).rstrip("-")])
+        if cur and d.currency is None:
+            self._set_currency(d, cur[::-1])
+        if mark and d.kind == "number":
+            d.kind = "ordinal"
+        if sign or sign2:
+            d.negative = "+" not in (sign or "") + (sign2 or "")
+        if left.group("loss") and d.kind in ("money", "number"):
+            d.negative = True
+        if left.group("open"):
+            d.opened, d.aside = size - left.end("open"), bool(left.group("conv") or word)
+        d.start = size - max(left.end("sign"), left.end("cur"), left.end("sign2"), left.end("mark"), size - d.anchor)
+        return True
+
+    def _apply_word(self, d: _Draft, role: str) -> None:
+        """What a qualifier or lead word before the figure does to it."""
+        if role in ("approx", "over", "under"):
+            d.qualifier = role
+        elif role == "top" and d.kind in ("number", "ordinal"):
+            d.kind, d.qualifier = "ordinal", "under"
+        elif role == "rank" and d.kind == "number":
+            d.kind = "ordinal"
+        d.lead = role
+
+    def _read_brackets(self, d: _Draft) -> None:
+        """"(US$50.9 billion)" after a figure converts it; a bare "(1,234.5)" is negative."""
+        close = _CLOSE_RE.match(self.text, d.end)
+        if close is None:
+            return
+        if d.kind == "money" and self._converts(d):
+            d.conversion_of = self.last_money
+        elif not d.aside and (close.group("pct") or d.kind == "number" or _in_table(self.text, d.start)):
+            d.negative = True
+            d.start, d.end = d.opened, close.end()
+            d.kind = "percent" if close.group("pct") else d.kind
+
+    def _converts(self, d: _Draft) -> bool:
+        """Whether d, in brackets, follows a money figure with nothing but space between."""
+        if self.last_money < 0:
+            return False
+        previous = self.found[self.last_money]
+        return not self.text[previous.span[1] : d.opened].strip()
+
+    # -- helpers on the text
+
+    def _continues_refused(self, start: int) -> bool:
+        """Digits glued to refused digits: 2020 in "2019-2020", 3 in "1.2.3"."""
+        text = self.text
+        return start >= 2 and text[start - 1] in "-–—/.,:~" and text[start - 2].isdigit()
+
+    def _is_phone(self, start: int) -> bool:
+        """"+86 10 6060 6666", "(852) 2522 1234": consumed whole, never a figure."""
+        text = self.text
+        before = text[start - 1 : start]
+        if before == "+":
+            match = _PHONE_RE.match(text, start)
+            match = match if match is not None and match.end() - start >= 7 else None
+        elif before == "(":
+            match = _PAREN_PHONE_RE.match(text, start - 1)
+        else:
+            return False
+        if match is None:
+            return False
+        self.skip_until = match.end()
+        return True
+
+    def _set_currency(self, d: _Draft, written: str) -> bool:
+        """Record a currency as written; False when it is not one here ("won 3 awards")."""
+        form = _normal(written)
+        if form == "won" and not d.power and float(d.number) < V.WON_MINIMUM:
+            return False
+        if d.kind != "percent":
+            d.kind = "money"
+        d.written_currency = form
+        d.currency = _CURRENCY_OF.get(form)
+        d.confidence = min(d.confidence, V.CURRENCY_CONFIDENCE.get(form, 1.0))
+        return True
+
+    # -- into a Quantity
+
+    def _keep(self, d: _Draft) -> None:
+        if d.kind == "money" and d.currency is None:
+            self._resolve_currency(d)
+        if d.kind != "money":
+            d.currency = None
+            d.confidence = min(d.confidence, d.letter_confidence)
+        quantity = self._freeze(d)
+        if quantity.kind == "money":
+            self.last_money = len(self.found)
+        self.found.append(quantity)
+
+    def _resolve_currency(self, d: _Draft) -> None:
+        """"$", "dollars", "¥": the document's currency when it is one they may mean."""
+        family, fallback, confidence = V.AMBIGUOUS_CURRENCIES[d.written_currency]
+        if not self.context_known:
+            self.default_currency = document_currency(self.text)
+            self.context_known = True
+        if self.default_currency in family:
+            d.currency, d.confidence = self.default_currency, min(d.confidence, 0.9)
+        else:
+            d.currency, d.confidence = fallback, min(d.confidence, confidence)
+
+    def _freeze(self, d: _Draft) -> Quantity:
+        sign = -1.0 if d.negative else 1.0
+        high = None if d.high is None else sign * _to_float(d.high, d.high_power or d.power)
+        return Quantity(
+            kind=d.kind,
+            value=sign * _to_float(d.number, d.power),
+            currency=d.currency,
+            qualifier=d.qualifier,
+            span=(d.start, d.end),
+            text=self.text[d.start : d.end],
+            high=high,
+            conversion_of=d.conversion_of,
+            points=d.points,
+            scale=10.0**d.power,
+            confidence=d.confidence,
+        )
+
+
+# --- public API ----------------------------------------------------------------------
+
+
+def find_quantities(text: str, default_currency: str | None = None) -> list[Quantity]:
+    """Every quantity in text, in order of position.
+
+    default_currency decides "¥" (CNY vs JPY) and a bare "$" when the document's currency
+    is known; without it, ``document_currency(text)`` decides, computed only when needed.
+    """
+    return _Reader(text, default_currency).run()
+
+
+def parse_quantity(phrase: str, default_currency: str | None = None) -> Quantity | None:
+    """The single quantity a short phrase holds ("RMB 108 billion"), or None.
+
+    A bracketed conversion does not count as a second quantity.
+
+    >>> parse_quantity("RMB 108 billion").value
+    108000000000.0
+    >>> parse_quantity("in 2019") is None, parse_quantity("5 and 6") is None
+    (True, True)
+    """
+    primary = [q for q in find_quantities(phrase, default_currency) if q.conversion_of is None]
+    return primary[0] if len(primary) == 1 else None

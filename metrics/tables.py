@@ -1,0 +1,323 @@
+"""Flattened results tables: rows of "Label  70,462.9  56,469.7  24.8%" under a header of periods.
+
+Text taken from a PDF or a results page keeps tables as lines: a header naming the column periods
+("Three months ended December 31," / "2020  2019  YoY change"), a unit line ("(RMB in millions, unless
+specified)"), then one row per line item. Each number gets its row's metric (or company, in a tracker's
+vendor table), its column's period, and the table's unit and currency.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from metrics.facts import Fact
+from metrics.fiscal import Period
+from metrics.mentions import NOUN
+from metrics.periods import find_periods, parse_table_header
+
+if TYPE_CHECKING:
+    from metrics.extract import DocumentContext
+
+CELL = r"(?:\(?[-+]?[\d,]*\d(?:\.\d+)?\)?\s?%?|N/A|n/a|n\.m\.|–|—|-)"
+ROW = re.compile(
+    rf"""^(?P<label>[^\S\n]*[A-Za-z(][^\n]*?[A-Za-z):*)\]])   # a label that ends in a letter or bracket
+    (?P<cells>(?:[^\S\n]+{CELL}){{2,}})                      # two or more numeric cells
+    [^\S\n]*(?:ppts?|pp|percentage\s+points?)?[^\S\n]*$""",
+    re.VERBOSE | re.MULTILINE,
+)
+CELL_TOKEN = re.compile(CELL)
+UNIT_LINE = re.compile(
+    r"""(?P<currency>RMB|Rmb|CNY|US\$|USD|HK\$|HKD|KRW|₩|EUR|€|£|GBP|JPY)?\s*['’]?\s*
+    (?:in\s+|in\s+the\s+)?(?P<currency2>RMB|CNY|US\$|USD|HK\$|HKD|KRW|EUR)?\s*
+    (?P<scale>thousands?|millions?|billions?|mn|bn|'000|’000)\b""",
+    re.VERBOSE | re.IGNORECASE,
+)
+CURRENCY_CODES = {
+    "rmb": "CNY",
+    "cny": "CNY",
+    "us$": "USD",
+    "usd": "USD",
+    "hk$": "HKD",
+    "hkd": "HKD",
+    "krw": "KRW",
+    "₩": "KRW",
+    "eur": "EUR",
+    "€": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+    "jpy": "JPY",
+}
+SCALES = {"thousand": 1e3, "'000": 1e3, "’000": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9}
+NOT_A_LEVEL = re.compile(r"margin|ratio|per\s+share|rate\b|growth|%|percentage|yoy|change|earnings per", re.IGNORECASE)
+MAX_HEADER_LINES = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    start: int  # offset of the line in the text
+    label: str
+    cells: list[tuple[str, int]]  # (cell text, offset)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    header: str
+    periods: list[Period]
+    currency: str | None
+    scale: float
+    rows: list[Row]
+
+
+def find_tables(ctx: DocumentContext, text: str) -> list[Table]:
+    """Tables with a header of periods above consecutive rows."""
+    tables: list[Table] = []
+    rows: list[Row] = []
+    last_end = -1
+    for m in ROW.finditer(text):
+        row = _row(m)
+        gap = text[last_end : m.start()] if last_end >= 0 else ""
+        if rows and (gap.count("\n") > 2 or "\n\n" in gap and not _only_labels(gap)):
+            tables += _close(ctx, text, rows)
+            rows = []
+        rows.append(row)
+        last_end = m.end()
+    tables += _close(ctx, text, rows)
+    return tables
+
+
+def _only_labels(gap: str) -> bool:
+    lines = [ln for ln in gap.splitlines() if ln.strip()]
+    return all(len(ln.strip()) < 40 and not re.search(r"\d", ln) for ln in lines)
+
+
+def _row(m: re.Match) -> Row:
+    cells_start = m.start("cells")
+    cells = [
+        (c.group().strip(), cells_start + c.start()) for c in CELL_TOKEN.finditer(m.group("cells")) if c.group().strip()
+    ]
+    return Row(m.start(), m.group("label").strip(), cells)
+
+
+def _close(ctx: DocumentContext, text: str, rows: list[Row]) -> list[Table]:
+    if not rows:
+        return []
+    header = _header_above(text, rows[0].start)
+    currency, scale = _unit(header, ctx.currency)
+    periods = _column_periods(ctx, header)
+    if not periods:
+        periods = [m.period for m in find_periods(header, ctx.published, ctx.calendar) if m.period is not None][:1]
+    if not periods:
+        return []
+    return [Table(header, periods, currency, scale, rows)]
+
+
+def _header_above(text: str, row_start: int) -> str:
+    """Up to MAX_HEADER_LINES lines above the first row, stopping at prose; one blank line may separate
+    a caption ("Global smartphone shipments (millions of units), Q3 2020") from the column titles."""
+    lines = text[:row_start].rstrip("\n").split("\n")
+    header: list[str] = []
+    blanks = 0
+    for line in reversed(lines[-MAX_HEADER_LINES - 1 :]):
+        if not line.strip():
+            blanks += 1
+            if blanks > 1 or not header:
+                break
+            continue
+        if len(line.strip()) > 160 or line.strip().endswith("."):
+            break
+        header.insert(0, line)
+    return "\n".join(header)
+
+
+def _unit(header: str, default_currency: str | None) -> tuple[str | None, float]:
+    for m in UNIT_LINE.finditer(header):
+        scale_word = m.group("scale").lower().rstrip("s")
+        currency = m.group("currency") or m.group("currency2")
+        return (CURRENCY_CODES.get((currency or "").lower(), default_currency), SCALES.get(scale_word, 1.0))
+    return default_currency, 1.0
+
+
+def _column_periods(ctx: DocumentContext, header: str) -> list[Period]:
+    flat = " ".join(UNIT_LINE.sub(" ", re.sub(r"\([^)]*\)", " ", header)).split())
+    periods = parse_table_header(flat, ctx.published, ctx.calendar)
+    if periods:
+        return periods
+    found = [m.period for m in find_periods(flat, ctx.published, ctx.calendar) if m.period is not None]
+    return found if len(found) >= 2 else []
+
+
+def _cell_value(cell: str) -> float | None:
+    if not re.search(r"\d", cell) or cell.endswith("%"):
+        return None
+    negative = cell.startswith("(") and cell.endswith(")") or cell.startswith("-")
+    number = float(re.sub(r"[^\d.]", "", cell))
+    return -number if negative else number
+
+
+def table_facts(ctx: DocumentContext, text: str) -> list[Fact]:
+    facts: list[Fact] = []
+    for table in find_tables(ctx, text):
+        vendor_rows = [r for r in table.rows if _row_company(ctx, r.label)]
+        if len(vendor_rows) >= max(2, len(table.rows) // 2):
+            for row in vendor_rows:
+                facts += _vendor_row_facts(ctx, text, table, row)
+            continue
+        for row in table.rows:
+            facts += _row_facts(ctx, text, table, row)
+    return facts
+
+
+def _row_company(ctx: DocumentContext, label: str) -> str | None:
+    """A row label that is a company name ("Samsung", "Xiaomi*", "Apple (incl. Beats)")."""
+    found = ctx.vocab.companies.find(label)
+    return found[0].name if found and found[0].start == 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    metric: str | None
+    period: Period | None
+    is_change: bool
+
+
+def _columns(ctx: DocumentContext, table: Table) -> list[Column]:
+    """Column titles from the header's last line, split at runs of two or more spaces."""
+    titles = re.split(r"\s{2,}|\t|\s\|\s", table.header.strip().split("\n")[-1].strip())
+    if titles and not re.search(r"\d|share|shipment|volume|change|growth", titles[0], re.IGNORECASE):
+        titles = titles[1:]  # the row-label column ("Vendor", "Company")
+    caption_metrics = [m.name for m in ctx.vocab.metrics.find(table.header, NOUN)]
+    columns = []
+    for title in titles:
+        nouns = [m.name for m in ctx.vocab.metrics.find(title, NOUN)]
+        found = [m.period for m in find_periods(title, ctx.published, ctx.calendar) if m.period is not None]
+        change = bool(re.search(r"change|growth|yoy|year-over-year|year-on-year", title, re.IGNORECASE))
+        metric = "market_share_pct" if "market_share_pct" in nouns else (nouns[0] if nouns else None)
+        if metric is None and not change:
+            metric = next((m for m in caption_metrics if m != "market_share_pct"), None)
+        columns.append(Column(metric, found[0] if found else table.periods[0], change))
+    return columns
+
+
+def _vendor_row_facts(ctx: DocumentContext, text: str, table: Table, row: Row) -> list[Fact]:
+    company = _row_company(ctx, row.label)
+    columns = _columns(ctx, table)
+    cells = [(cell, off) for cell, off in row.cells if re.search(r"\d", cell)]
+    if len(columns) != len(cells):
+        return []
+    tracker = ctx.tracker or next((m.name for m in ctx.vocab.trackers.find(table.header)), None)
+    line = _line_at(text, row.start)
+    facts = []
+    for column, (cell, offset) in zip(columns, cells, strict=False):
+        if column.is_change or column.metric is None or column.period is None:
+            continue
+        metric = ctx.vocab.catalogue.metrics[column.metric]
+        percent = cell.endswith("%")
+        if (metric.unit == "percent") != percent or metric.unit not in ("percent", "units", "vehicles"):
+            continue
+        value = float(re.sub(r"[^\d.]", "", cell)) * (1.0 if percent else table.scale)
+        facts.append(
+            _fact(
+                ctx,
+                company,
+                column.metric,
+                metric.unit,
+                column.period,
+                value,
+                None,
+                tracker,
+                offset,
+                cell,
+                line,
+                False,
+                None,
+            )
+        )
+    return facts
+
+
+def _line_at(text: str, start: int) -> str:
+    end = text.find("\n", start)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def _fact(
+    ctx, company, metric_id, unit, period, value, currency, tracker, offset, cell, line, comparative, change
+) -> Fact:
+    return Fact(
+        company=company,
+        metric=metric_id,
+        segment="",
+        period_start=period.start,
+        period_end=period.end,
+        period_kind=period.kind,
+        value=value,
+        unit=unit,
+        currency=currency,
+        qualifier=None,
+        attributed_to=tracker,
+        comparative=comparative,
+        confidence=0.9,
+        span=(offset, offset + len(cell)),
+        evidence=" ".join(line.split()),
+        change_pct=change,
+        rule="table",
+    )
+
+
+def _row_metric(ctx: DocumentContext, label: str) -> str | None:
+    clean = re.sub(r"\(\d\)|\*|:$|\[\d\]", "", label).strip().lower()
+    if NOT_A_LEVEL.search(clean):
+        return None
+    metrics = ctx.vocab.metrics.metrics_for(" ".join(clean.split()), NOUN)
+    if not metrics:
+        found = ctx.vocab.metrics.find(clean, NOUN)
+        whole = [m for m in found if m.end - m.start >= len(clean) - 12]
+        metrics = [whole[0].name] if whole else []
+    if not metrics:
+        return None
+    metric = metrics[0]
+    if metric == "net_profit" and re.search(r"adjusted|non-ifrs|non-gaap", clean):
+        metric = "adjusted_net_profit"
+    return metric
+
+
+def _row_facts(ctx: DocumentContext, text: str, table: Table, row: Row) -> list[Fact]:
+    metric_id = _row_metric(ctx, row.label)
+    if metric_id is None or ctx.issuer is None:
+        return []
+    metric = ctx.vocab.catalogue.metrics[metric_id]
+    if metric.unit not in ("currency", "units", "devices", "users", "vehicles"):
+        return []
+    values = [(v, off, cell) for cell, off in row.cells if (v := _cell_value(cell)) is not None]
+    changes = [cell for cell, _ in row.cells if cell.endswith("%")]
+    line = _line_at(text, row.start)
+    facts = []
+    for index, (value, offset, cell) in enumerate(values[: len(table.periods)]):
+        period = table.periods[index]
+        if metric.is_stock:
+            period = Period.instant(period.end)
+        comparative = index > 0 and period.end < table.periods[0].end
+        change = None
+        if index == 0 and changes:
+            change = float(re.sub(r"[^\d.\-]", "", changes[0].replace("(", "-")) or 0)
+        currency = table.currency if metric.unit == "currency" else None
+        facts.append(
+            _fact(
+                ctx,
+                ctx.issuer.name,
+                metric_id,
+                metric.unit,
+                period,
+                value * table.scale,
+                currency,
+                None,
+                offset,
+                cell,
+                line,
+                comparative,
+                change,
+            )
+        )
+    return facts
