@@ -62,6 +62,8 @@ RANK_CONTEXT = re.compile(
     r"in the world|ev\b|electric vehicle|carmaker|automaker|seller|shipped|units|volume",
     re.IGNORECASE,
 )
+PRESENCE = re.compile(r"\b(?:present|presence|available|sold in|sells in|operat\w*|footprint|serv(?:es|ing)|reach(?:es)?|cover\w*|across)\b", re.IGNORECASE)
+NUMBER_OF = re.compile(r"\bnumber\s+of\s+(\w+)", re.IGNORECASE)
 MARKET_TOPICS = frozenset({"smartphone_shipments", "market_share_pct", "market_rank", "ev_deliveries"})
 NOT_A_MARKET_RANK = re.compile(
     r"fortune|global 500|forbes|brand finance|interbrand|kantar brandz|most valuable|best employers?|list of|"
@@ -292,4 +294,15 @@ class SentenceGrammar:
                 return False
         if self.metrics[att.metric].unit in COUNT_UNITS and att.metric != "countries_presence" and q.value < 100:
             return False
-        return not (att.metric == "countries_presence" and not 2 <= q.value <= 250)
+        if att.metric == "countries_presence":
+            return 2 <= q.value <= 250 and bool(PRESENCE.search(text))
+        return not self._counts_something_else(text, att)
+
+    def _counts_something_else(self, text: str, att: Attachment) -> bool:
+        """ "The number of users with five or more devices connected grew to 8.2 million" counts users."""
+        if att.mention is None or self.metrics[att.metric].unit not in COUNT_UNITS:
+            return False
+        clause = text[_clause_start(text, att.quantity.span[0]) : att.quantity.span[0]]
+        counted = NUMBER_OF.search(clause)
+        named = text[att.mention.start : att.mention.end].lower()
+        return bool(counted) and counted.group(1).lower() not in named

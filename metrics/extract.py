@@ -35,7 +35,8 @@ NOT_ACTUAL = re.compile(
     r"\b(?:aims?\s+to|aiming|target(?:s|ed|ing)?|goal|guidance|guided|forecasts?|forecasted|projects?\s+(?:that|to)|"
     r"projected|plans?\s+to|planned\s+to|expects?\s+(?:to|that)|expected\s+to|is\s+expected|are\s+expected|"
     r"estimates?\s+(?:that|to)|analysts?(?:\s+\w+){0,3}\s+(?:expected|estimated|forecast|predicted|anticipated|polled)|"
-    r"consensus|would|could|might|may\s+reach|outlook|anticipates?|"
+    r"consensus|would|could|might|may\s+reach|outlook|anticipates?|(?:FY)?\d{2,4}E|"
+    r"we\s+(?:now\s+)?(?:model|estimate|forecast|expect|project|think)|our\s+(?:estimates?|forecasts?|model)|"
     r"hopes?\s+to|intends?\s+to|ambition)\b",
     re.IGNORECASE,
 )
@@ -350,6 +351,15 @@ def resolve_segment(ctx: DocumentContext, text: str, att: Attachment) -> str:
         if best is None or abs(m.start - q.span[0]) < abs(best.start - q.span[0]):
             best = m
     return best.name if best else ""
+
+
+def resolve_segment_words(ctx: DocumentContext, label: str, metric_id: str) -> str:
+    """The segment a table row label names ("XiaoAi monthly active users in March (million)")."""
+    for m in ctx.vocab.segments.find(label):
+        segment = ctx.vocab.catalogue.segments[m.name]
+        if segment.metrics and _segment_applies(segment, metric_id):
+            return m.name
+    return ""
 
 
 def _segment_applies(segment, metric_id: str) -> bool:

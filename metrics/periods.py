@@ -26,6 +26,7 @@ Gregorian calendar for a tracker's figures (IDC, Canalys count calendar quarters
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -1086,16 +1087,11 @@ def parse_table_header(
     True
     """
     ctx = _Context(calendar or GREGORIAN, _as_date(published))
-    finds = _select(_scan(line))
-    items = [(f.start, f.end, f) for f in finds] + _bare_years(line, finds)
-    periods, shape, covered = [], None, []
-    for start, end, item in sorted(items, key=lambda i: i[0]):
-        period, shape = _header_period(line, item, shape, ctx)
-        if period is None:
-            return None
-        periods.append(period)
-        covered.append((start, end))
-    if not periods or not _only_header_words(line, covered):
+    finds = [f for f in _select(_scan(line)) if f.spec.kind != "relative"]  # "YoY change" is a word
+    items = sorted([(f.start, f.end, f.spec) for f in finds] + _bare_years(line, finds), key=lambda i: i[0])
+    columns = _header_columns([item for _, _, item in items])
+    periods = [_resolve_column(spec, ctx) for spec in columns]
+    if not periods or None in periods or not _only_header_words(line, [(s, e) for s, e, _ in items]):
         return None
     return periods
 
@@ -1109,19 +1105,52 @@ def _bare_years(line: str, finds: list[_Find]) -> list[tuple[int, int, int]]:
     return years
 
 
-def _header_period(line: str, item, shape: _Spec | None, ctx: _Context) -> tuple[Period | None, _Spec | None]:
-    """One column: a bare year repeats the shape of the clause before it; a date after an
-    "ended" clause ends a period of the same length."""
-    if isinstance(item, int):
-        if shape is None:
-            return ctx.calendar.year(item), None
-        return _RESOLVERS[shape.kind](replace(shape, year=item), ctx, False), shape
-    spec = item.spec
+def _header_columns(items: list[_Spec | int]) -> list[_Spec | int]:
+    """One spec per column. A clause without a year waits for the years after it; several such
+    clauses share the run of years in order ("Three months ended December 31, Year ended
+    December 31, 2020 2019 2020 2019"); a year with no clause before it is a fiscal year."""
+    columns: list[_Spec | int] = []
+    shape: _Spec | None = None  # the last clause: bare years repeat it
+    waiting: list[_Spec] = []
+    index = 0
+    while index < len(items):
+        item = items[index]
+        if isinstance(item, int):
+            run = list(itertools.takewhile(lambda i: isinstance(i, int), items[index:]))
+            columns += _spread_years(run, waiting or [shape])
+            shape, waiting, index = (waiting[-1] if waiting else shape), [], index + len(run)
+            continue
+        item = _in_shape(item, waiting[-1] if waiting else shape)
+        if item.year is None and item.kind in ("ended", "date"):
+            waiting.append(item)
+        else:
+            columns += [*waiting, item]
+            waiting = []
+            shape = item if item.kind in ("ended", "date") else shape
+        index += 1
+    return columns + waiting
+
+
+def _in_shape(spec: _Spec, shape: _Spec | None) -> _Spec:
+    """A date after an "ended" clause ends a period of the clause's length."""
     if spec.kind == "date" and shape is not None and shape.kind == "ended":
-        spec = replace(shape, n=spec.n, day=spec.day, year=spec.year)
-    period = _RESOLVERS[spec.kind](spec, ctx, False)
-    keeps_shape = spec.kind in ("ended", "date")
-    return period, (spec if keeps_shape else shape)
+        return replace(shape, n=spec.n, day=spec.day, year=spec.year)
+    return spec
+
+
+def _spread_years(years: list[int], shapes: list[_Spec | None]) -> list[_Spec | int]:
+    if shapes == [None]:
+        return list(years)
+    per_shape, rest = divmod(len(years), len(shapes))
+    if rest:
+        return [0]  # years that do not divide among the clauses: not a header we understand
+    return [replace(s, year=y) for n, s in enumerate(shapes) for y in years[n * per_shape : (n + 1) * per_shape]]
+
+
+def _resolve_column(column: _Spec | int, ctx: _Context) -> Period | None:
+    if isinstance(column, int):
+        return ctx.calendar.year(column) if column else None
+    return _RESOLVERS[column.kind](column, ctx, False)
 
 
 def _only_header_words(line: str, covered: list[tuple[int, int]]) -> bool:

@@ -237,6 +237,16 @@ def _vendor_row_facts(ctx: DocumentContext, text: str, table: Table, row: Row) -
     return facts
 
 
+def _row_scale(label: str, table: Table, unit: str) -> float:
+    """A scale in the row label wins ("(million units)"); a money table's scale applies to money rows only."""
+    m = UNIT_LINE.search(label)
+    if m:
+        return SCALES.get(m.group("scale").lower().rstrip("s"), 1.0)
+    if unit == "currency" or table.currency is None:
+        return table.scale
+    return 1.0
+
+
 def _line_at(text: str, start: int) -> str:
     end = text.find("\n", start)
     return text[start : end if end >= 0 else len(text)]
@@ -267,14 +277,17 @@ def _fact(
 
 
 def _row_metric(ctx: DocumentContext, label: str) -> str | None:
-    clean = re.sub(r"\(\d\)|\*|:$|\[\d\]", "", label).strip().lower()
-    if NOT_A_LEVEL.search(clean):
+    """The metric a row label names: the whole label, or a metric noun it starts with
+    ("Connected IoT devices at quarter end (million)")."""
+    clean = re.sub(r"\([^)]*\)|\[\d\]|\*|:$", " ", label).strip().lower()
+    clean = re.sub(r"^(?:total|group|of which)\s+", "", " ".join(clean.split()))
+    if NOT_A_LEVEL.search(label):
         return None
-    metrics = ctx.vocab.metrics.metrics_for(" ".join(clean.split()), NOUN)
+    metrics = ctx.vocab.metrics.metrics_for(clean, NOUN)
     if not metrics:
         found = ctx.vocab.metrics.find(clean, NOUN)
-        whole = [m for m in found if m.end - m.start >= len(clean) - 12]
-        metrics = [whole[0].name] if whole else []
+        leading = [m for m in found if m.start <= 12]
+        metrics = [leading[0].name] if leading and len({m.name for m in found}) == 1 else []
     if not metrics:
         return None
     metric = metrics[0]
@@ -284,6 +297,8 @@ def _row_metric(ctx: DocumentContext, label: str) -> str | None:
 
 
 def _row_facts(ctx: DocumentContext, text: str, table: Table, row: Row) -> list[Fact]:
+    from metrics.extract import fit_period, resolve_segment_words
+
     metric_id = _row_metric(ctx, row.label)
     if metric_id is None or ctx.issuer is None:
         return []
@@ -293,31 +308,36 @@ def _row_facts(ctx: DocumentContext, text: str, table: Table, row: Row) -> list[
     values = [(v, off, cell) for cell, off in row.cells if (v := _cell_value(cell)) is not None]
     changes = [cell for cell, _ in row.cells if cell.endswith("%")]
     line = _line_at(text, row.start)
+    scale = _row_scale(row.label, table, metric.unit)
+    currency = table.currency if metric.unit == "currency" else None
+    segment = resolve_segment_words(ctx, row.label, metric_id)
     facts = []
     for index, (value, offset, cell) in enumerate(values[: len(table.periods)]):
-        period = table.periods[index]
-        if metric.is_stock:
-            period = Period.instant(period.end)
-        comparative = index > 0 and period.end < table.periods[0].end
-        change = None
-        if index == 0 and changes:
-            change = float(re.sub(r"[^\d.\-]", "", changes[0].replace("(", "-")) or 0)
-        currency = table.currency if metric.unit == "currency" else None
-        facts.append(
-            _fact(
-                ctx,
-                ctx.issuer.name,
-                metric_id,
-                metric.unit,
-                period,
-                value * table.scale,
-                currency,
-                None,
-                offset,
-                cell,
-                line,
-                comparative,
-                change,
-            )
+        column = table.periods[index]
+        period = fit_period(column, metric_id, metric.kind, ctx.calendar)
+        comparative = index > 0 and column.end < table.periods[0].end
+        change = _change(changes[0]) if index == 0 and changes else None
+        fact = _fact(
+            ctx,
+            ctx.issuer.name,
+            metric_id,
+            metric.unit,
+            period,
+            value * scale,
+            currency,
+            None,
+            offset,
+            cell,
+            line,
+            comparative,
+            change,
         )
+        fact.segment = segment
+        facts.append(fact)
     return facts
+
+
+def _change(cell: str) -> float:
+    negative = cell.startswith(("-", "(", "−"))
+    number = float(re.sub(r"[^\d.]", "", cell) or 0)
+    return -number if negative else number
