@@ -25,10 +25,11 @@ MAX_LEFT_DISTANCE = 160  # characters from a metric noun to its figure
 RIGHT_GAP = re.compile(r"\s*(?:-|in\s+|of\s+)?")  # "12.1% market share", "RMB 5bn in revenue", "third-largest"
 RANK_VERBS = re.compile(r"^(?:ranked|ranking|ranks?|rated)$", re.IGNORECASE)
 NOT_A_RANK_AFTER = re.compile(
-    r"^\s*(?:time|half|quarter|day|week|month|year|phase|batch|generation|edition|consecutive|straight|anniversary)",
+    r"^\s*(?:time|half|quarter|day|week|month|year|phase|batch|generation|edition|consecutive|straight|anniversary|"
+    r"of|to|full|foldables?|models?|products?|ever|step|stage|round|deliver|car|vehicle|phones?\s+to)\b",
     re.IGNORECASE,
 )
-CLAUSE_BREAK = re.compile(r";|:\s|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b")
+CLAUSE_BREAK = re.compile(r";|\s[-–—]\s|\bwhile\b|\bwhereas\b|\bbut\b")
 
 CHANGE_BEFORE = re.compile(
     r"(?:\b(?:up|down|increase[ds]?|decrease[ds]?|rise|rising|rose|grew|grow(?:th|ing)?|fell|fall(?:ing)?|"
@@ -48,8 +49,9 @@ NEGATIVE_CHANGE = re.compile(
     re.IGNORECASE,
 )
 COMPARATIVE_BEFORE = re.compile(
-    r"(?:\bfrom|compared\s+(?:with|to)|versus|vs\.?|against|relative\s+to)\s+"
-    r"(?:the\s+)?(?:approximately\s+|about\s+|around\s+|nearly\s+|some\s+)?$",
+    r"(?:(?:\bfrom|compared\s+(?:with|to)|versus|vs\.?|against|relative\s+to)\s+"
+    r"(?:the\s+)?(?:approximately\s+|about\s+|around\s+|nearly\s+|some\s+)?|"
+    r"\(\s*(?:FY\s?)?(?:19|20)\d\d\s*:\s*)$",  # "(2022: RMB280.04 billion)"
     re.IGNORECASE,
 )
 COMPARATIVE_AFTER = re.compile(
@@ -62,12 +64,33 @@ RANK_CONTEXT = re.compile(
     r"in the world|ev\b|electric vehicle|carmaker|automaker|seller|shipped|units|volume",
     re.IGNORECASE,
 )
-PRESENCE = re.compile(r"\b(?:present|presence|available|sold in|sells in|operat\w*|footprint|serv(?:es|ing)|reach(?:es)?|cover\w*|across)\b", re.IGNORECASE)
+OTHER_HEAD = re.compile(
+    r"^[\s-]*(?:stores?|showrooms?|dealers?|dealerships?|outlets?|factor(?:y|ies)|plants?|models?|chargers?|"
+    r"charging|stations?|cities|countries|employees|patents|engineers|parks?|lines?|makers?|brands?)\b",
+    re.IGNORECASE,
+)
+RATE_AFTER = re.compile(r"^\s*(?:a|per|each|every)\s+(?:year|month|day|week|annum)\b", re.IGNORECASE)
+OTHER_MEASURE = re.compile(
+    r"\b(?:production|produced|output|orders|order backlog|backlog|capacity|designed|inventory|registrations|insurance|"
+    r"reservations|pre-orders|bookings|test drives|stores|employees|staff|patents|downloads|visits|views)\b",
+    re.IGNORECASE,
+)
+COORDINATION = re.compile(r"(?:,\s*)?\b(?:and|as well as)\s+(?:a\s+further\s+|another\s+)?$")
+RANK_VERB_BEFORE = re.compile(
+    r"\b(?:was|were|is|came|comes|finished|placed|ranked|ranks|stayed|remained|held|took|holds|"
+    r"(?:climbed|slipped|fell|rose|moved|dropped|jumped|returned|advanced)\s+to|came\s+in|[A-Z]\w+\s+in)\s+(?:in\s+)?(?:the\s+)?$",
+    re.IGNORECASE,
+)
+ADVERBIAL_ORDINAL = re.compile(r"\s+(?!placed\b|ranked\b)[a-z]+ed\b")
+PRESENCE = re.compile(
+    r"\b(?:present|presence|available|sold in|sells in|operat\w*|footprint|serv(?:es|ing)|reach(?:es)?|cover\w*|across)\b",
+    re.IGNORECASE,
+)
 NUMBER_OF = re.compile(r"\bnumber\s+of\s+(\w+)", re.IGNORECASE)
 MARKET_TOPICS = frozenset({"smartphone_shipments", "market_share_pct", "market_rank", "ev_deliveries"})
 NOT_A_MARKET_RANK = re.compile(
     r"fortune|global 500|forbes|brand finance|interbrand|kantar brandz|most valuable|best employers?|list of|"
-    r"ranking of companies|university|universities",
+    r"ranking of companies|university|universities|in\s+\d+\s+(?:countries|markets)|top\s+\w+\s+in\s+\d+",
     re.IGNORECASE,
 )
 CUMULATIVE = re.compile(
@@ -124,7 +147,7 @@ def _skip_object(after: str) -> str:
     return after[m.end() :] if m else after
 
 
-def _clause_start(text: str, limit: int) -> int:
+def clause_start(text: str, limit: int) -> int:
     """Where the clause holding position `limit` begins."""
     start = 0
     for m in CLAUSE_BREAK.finditer(text, 0, limit):
@@ -154,13 +177,19 @@ class SentenceGrammar:
             att = self._attach_one(text, q, figures, index, nouns, verbs, objects)
             if att is None and is_comparative(text, q):
                 att = self._comparative_of_previous(q, out)
+            if att is None:
+                att = (
+                    self._rank_after_verb(text, q)
+                    or self._bracketed_share(text, q, nouns)
+                    or self._coordinated(text, q, out)
+                )
             if att is not None:
                 out.append(att)
         return [a for a in out if self._plausible(text, a)]
 
     def _attach_one(self, text, q, figures, index, nouns, verbs, objects) -> Attachment | None:
         comparative = is_comparative(text, q)
-        for finder in (self._noun_after, self._verb_object, self._noun_before):
+        for finder in (self._noun_after, self._verb_object, self._noun_before, self._topic_object):
             att = finder(text, q, figures, index, nouns, verbs, objects)
             if att is not None:
                 att.comparative = comparative
@@ -179,6 +208,30 @@ class SentenceGrammar:
 
     def _verb_object(self, text, q, figures, index, nouns, verbs, objects) -> Attachment | None:
         """A verb before and its object after: "shipped 146.4 million smartphones"."""
+        found = self._object_after(text, q, figures, objects)
+        if found is None:
+            return None
+        obj, candidates = found
+        clause = clause_start(text, q.span[0])
+        verb_metrics = {v.name for v in verbs if clause <= v.start < q.span[0] and q.span[0] - v.end <= 60}
+        noun_metrics = {n.name for n in nouns if clause <= n.start < q.span[0]}
+        chosen = [c for c in candidates if c in verb_metrics or c in noun_metrics]
+        return Attachment(q, self._prefer(chosen), obj, rule="verb-object") if chosen else None
+
+    def _topic_object(self, text, q, figures, index, nouns, verbs, objects) -> Attachment | None:
+        """No verb: a bare "47.1 million units" belongs to a metric the sentence or the document is about,
+        unless the clause measures something else ("production came to 104,891 vehicles")."""
+        found = self._object_after(text, q, figures, objects)
+        if found is None or OTHER_MEASURE.search(text, clause_start(text, q.span[0]), q.span[0]):
+            return None
+        obj, candidates = found
+        named = {n.name for n in nouns}
+        chosen = [c for c in candidates if c in named or c in self.topics]
+        return Attachment(q, self._prefer(chosen), obj, rule="topic-object") if chosen else None
+
+    def _object_after(self, text, q, figures, objects) -> tuple[Mention, list[str]] | None:
+        """The object noun right after a count ("… million smartphones"), unless it heads a compound
+        that counts something else ("400 car stores")."""
         if q.kind != "number":
             return None
         after = [
@@ -187,22 +240,13 @@ class SentenceGrammar:
         if not after:
             return None
         obj = min(after, key=lambda m: (m.start, -(m.end - m.start)))
-        candidates = [m.name for m in objects if (m.start, m.end) == (obj.start, obj.end)]
-        clause = _clause_start(text, q.span[0])
-        verb_metrics = {v.name for v in verbs if clause <= v.start < q.span[0] and q.span[0] - v.end <= 60}
-        noun_metrics = {n.name for n in nouns if clause <= n.start < q.span[0]}
-        chosen = [c for c in candidates if c in verb_metrics or c in noun_metrics]
-        if not chosen:
-            # No verb: a bare "47.1 million units" belongs to a metric the sentence or the document is about.
-            named = {n.name for n in nouns}
-            chosen = [c for c in candidates if c in named or c in self.topics]
-        if not chosen:
+        if OTHER_HEAD.match(text[obj.end :]) or RATE_AFTER.match(text[obj.end :]):
             return None
-        return Attachment(q, self._prefer(chosen), obj, rule="verb-object")
+        return obj, [m.name for m in objects if (m.start, m.end) == (obj.start, obj.end)]
 
     def _noun_before(self, text, q, figures, index, nouns, verbs, objects) -> Attachment | None:
         """The nearest compatible metric noun before the figure in the same clause."""
-        clause = _clause_start(text, q.span[0])
+        clause = clause_start(text, q.span[0])
         best = None
         for m in nouns:
             if not (clause <= m.start and m.end <= q.span[0] and q.span[0] - m.end <= MAX_LEFT_DISTANCE):
@@ -268,6 +312,35 @@ class SentenceGrammar:
                 att.change_pct = sign * abs(q.value)
                 return
 
+    def _rank_after_verb(self, text: str, q: Quantity) -> Attachment | None:
+        """ "Xiaomi was fourth with 10.6 million units", "came second": an ordinal after a verb of placing."""
+        if q.kind == "ordinal" and RANK_VERB_BEFORE.search(text, max(0, q.span[0] - 30), q.span[0]):
+            return Attachment(q, "market_rank", None, rule="rank-verb")
+        return None
+
+    def _bracketed_share(self, text: str, q: Quantity, nouns: list[Mention]) -> Attachment | None:
+        """ "with 33.9 million units (9%)": a bracketed percent after a count, where shares are the topic."""
+        if q.kind != "percent" or not re.search(
+            r"(?:units?|million|billion|[\d,])\s*\($", text[max(0, q.span[0] - 12) : q.span[0]]
+        ):
+            return None
+        if "market_share_pct" in self.topics or any(n.name == "market_share_pct" for n in nouns):
+            return Attachment(q, "market_share_pct", None, rule="bracketed-share")
+        return None
+
+    def _coordinated(self, text: str, q: Quantity, out: list[Attachment]) -> Attachment | None:
+        """ "shipped 40.5 million smartphones in 4Q23 and 145.6 million over the full year": a figure joined
+        by "and" to the one before, of a like size, takes its metric."""
+        if not out or q.kind not in ("number", "money"):
+            return None
+        att = out[-1]
+        gap = text[att.quantity.span[1] : q.span[0]]
+        like = att.quantity.kind == q.kind and 0.01 <= abs(q.value) / max(abs(att.quantity.value), 1e-9) <= 100
+        if like and not att.comparative and len(gap) <= 60 and COORDINATION.search(gap):
+            if not self.vocab.metrics.find(gap, NOUN) and not re.match(r"\s*per\b", text[q.span[1] :]):
+                return Attachment(q, att.metric, att.mention, rule="coordinated")
+        return None
+
     def _comparative_of_previous(self, q: Quantity, out: list[Attachment]) -> Attachment | None:
         for att in reversed(out):
             if att.quantity.kind == q.kind and not att.comparative:
@@ -278,8 +351,8 @@ class SentenceGrammar:
         """Drop attachments that read as something else: cumulative totals, list rankings, silly values."""
         q = att.quantity
         if att.metric == "market_rank":
-            if NOT_A_RANK_AFTER.match(text, q.span[1]):
-                return False
+            if NOT_A_RANK_AFTER.match(text[q.span[1] :]) or ADVERBIAL_ORDINAL.match(text, q.span[1]):
+                return False  # "for the first time", "the position it first reached"
             about_market = RANK_CONTEXT.search(text) or self.topics & MARKET_TOPICS
             if q.value < 1 or q.value > 30 or not about_market or NOT_A_MARKET_RANK.search(text):
                 return False
@@ -302,7 +375,7 @@ class SentenceGrammar:
         """ "The number of users with five or more devices connected grew to 8.2 million" counts users."""
         if att.mention is None or self.metrics[att.metric].unit not in COUNT_UNITS:
             return False
-        clause = text[_clause_start(text, att.quantity.span[0]) : att.quantity.span[0]]
+        clause = text[clause_start(text, att.quantity.span[0]) : att.quantity.span[0]]
         counted = NUMBER_OF.search(clause)
         named = text[att.mention.start : att.mention.end].lower()
         return bool(counted) and counted.group(1).lower() not in named

@@ -56,6 +56,8 @@ LEGACY_ENCODINGS = ("gb18030", "big5", "cp1252", "cp932", "euc_kr", "utf_16_le",
 WEB_CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
                        "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5-hkscs": "big5hkscs"}  # fmt: skip
 TITLE_MAX = 200
+PLACEHOLDER_TITLES = frozenset(["untitled", "untitled document", "title", "(anonymous)", "anonymous", "document"])
+_FILE_NAME_TITLE = re.compile(r"\.(?:docx?|pdf|indd|pptx?|xlsx?|rtf)$|^Microsoft Word - ", re.IGNORECASE)
 _SAMPLE = 65536  # bytes or characters looked at to tell text from binary
 _TEXT_BYTES = bytes(range(32, 256)) + b"\t\n\v\f\r\x1b"  # bytes that do not count as control characters
 
@@ -117,7 +119,7 @@ class Document:
 
     text: str  # normalised text; every span in the system indexes this string
     title: str  # headline: metadata title, else the first non-empty line (at most TITLE_MAX characters)
-    published: date | None  # from HTML metadata only; PDF dates are file dates, text datelines are parsed later
+    published: date | None  # HTML metadata or Markdown front matter; never a PDF's file date or a text dateline
     source: str  # file path or the name given ("stdin", an upload's file name)
     media_type: str  # text/plain | text/markdown | text/html | application/pdf
     encoding: str | None  # detected encoding of text, Markdown and HTML input; None for PDF and empty input
@@ -152,6 +154,8 @@ def load_document_bytes(data: bytes, name: str = "input", media_type: str | None
         text, title = read_pdf(data, name)
         return _build_document(text, title, None, name, kind, None)
     raw, encoding = decode_text(data, name, declared=declared_charset(data) if kind == HTML else None)
+    if not raw.strip():  # a BOM, or UTF-16 spaces
+        return _build_document("", "", None, name, kind, None)
     if kind == HTML:
         text, title, published = read_html(raw)
         return _build_document(text, title, published, name, kind, encoding)
@@ -391,44 +395,11 @@ def _count_controls(text: str) -> int:
 _SKIPPED_TAGS = frozenset(
     ["script", "style", "noscript", "template", "head", "svg", "iframe", "object", "select", "button"]
 )
-_BLOCK_TAGS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "dd",
-        "details",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "thead",
-        "tfoot",
-        "ul",
-    ]
-)
+_BLOCK_TAGS = frozenset([
+    "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "fieldset", "figcaption",
+    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "p", "pre",
+    "section", "summary", "table", "tbody", "thead", "tfoot", "ul",
+])  # fmt: skip
 _LINE_TAGS = {"br": "\n", "li": "\n", "tr": "\n", "td": " ", "th": " "}  # separator put before the element
 _WHITESPACE_RUN = re.compile(r"\s+")
 
@@ -511,8 +482,7 @@ def _render_block(element, blocks: list[str]) -> None:
     if element.tag == "list":
         blocks.append("\n".join(f"- {_inline_text(item)}" for item in element.iterchildren("item")))
     elif element.tag == "table":
-        rows = (" ".join(filter(None, map(_inline_text, row.iterchildren("cell")))) for row in element.iter("row"))
-        blocks.append("\n".join(filter(None, rows)))
+        blocks.append("\n".join(filter(None, map(_table_row_text, element.iter("row")))))
     elif any(child.tag in ("p", "head", "list", "table", "quote", "div", "code") for child in element):
         _append_text(element.text, blocks)
         for child in element:
@@ -520,6 +490,11 @@ def _render_block(element, blocks: list[str]) -> None:
             _append_text(child.tail, blocks)
     else:
         _append_text(_inline_text(element), blocks)
+
+
+def _table_row_text(row) -> str:
+    """One line per row, whatever line breaks the cells hold, so a row stays one unit for the table reader."""
+    return " ".join(filter(None, (_inline_text(cell).replace("\n", " ") for cell in row.iterchildren("cell"))))
 
 
 def _append_text(text: str | None, blocks: list[str]) -> None:
@@ -579,10 +554,9 @@ def _extract_pdf_pages(reader) -> tuple[list[str], Exception | None]:
 def _usable_pdf_title(title: object) -> str:
     """The metadata title unless it is a placeholder or a file name, as authoring tools often leave."""
     text = _clean_title(str(title)) if title else ""
-    looks_generated = text.lower() in ("untitled", "untitled document", "title") or re.search(
-        r"\.(?:docx?|pdf|indd|pptx?|xlsx?|rtf)$|^Microsoft Word - ", text, re.IGNORECASE
-    )
-    return "" if looks_generated else text
+    if text.lower() in PLACEHOLDER_TITLES or _FILE_NAME_TITLE.search(text):
+        return ""
+    return text
 
 
 def _describe(exc: BaseException) -> str:

@@ -15,12 +15,12 @@ from bisect import bisect_left
 from dataclasses import dataclass, replace
 from datetime import date
 
-from metrics.attach import Attachment, SentenceGrammar
+from metrics.attach import Attachment, SentenceGrammar, clause_start
 from metrics.companies import Company
 from metrics.document import Document
 from metrics.facts import Fact
 from metrics.fiscal import FiscalCalendar, Period, month_period
-from metrics.mentions import SELF_REFERENCES, Mention, Vocabulary, load_vocabulary
+from metrics.mentions import Mention, Vocabulary, load_vocabulary
 from metrics.periods import PeriodMention, find_periods, find_publication_date
 from metrics.quantities import Quantity, document_currency, find_quantities
 from metrics.sentences import split_sentences
@@ -31,20 +31,38 @@ HAS_FIGURE = re.compile(
     r"hundred|thousand|million|billion|first|second|third|fourth|fifth|top)\b",
     re.IGNORECASE,
 )
-NOT_ACTUAL = re.compile(
+# Guidance and targets: the sentence's main verb, before the figure ("NIO expects deliveries of 41,000").
+GUIDANCE = re.compile(
     r"\b(?:aims?\s+to|aiming|target(?:s|ed|ing)?|goal|guidance|guided|forecasts?|forecasted|projects?\s+(?:that|to)|"
-    r"projected|plans?\s+to|planned\s+to|expects?\s+(?:to|that)|expected\s+to|is\s+expected|are\s+expected|"
-    r"estimates?\s+(?:that|to)|analysts?(?:\s+\w+){0,3}\s+(?:expected|estimated|forecast|predicted|anticipated|polled)|"
-    r"consensus|would|could|might|may\s+reach|outlook|anticipates?|(?:FY)?\d{2,4}E|"
-    r"we\s+(?:now\s+)?(?:model|estimate|forecast|expect|project|think)|our\s+(?:estimates?|forecasts?|model)|"
-    r"hopes?\s+to|intends?\s+to|ambition)\b",
+    r"projected|plans?\s+to|planned\s+to|expects?|expected\s+to|is\s+expected|are\s+expected|would|could|might|"
+    r"may\s+reach|outlook|anticipates?|(?:FY)?\d{2,4}E|hopes?\s+to|intends?\s+to|ambition|"
+    r"we\s+(?:now\s+)?(?:model|estimate|forecast|expect|project|think)|our\s+(?:estimates?|forecasts?|model))\b",
     re.IGNORECASE,
 )
-SELF_REFERENCE = re.compile(
-    r"(?<!\w)(?:"
-    + "|".join(re.escape(s) for s in SELF_REFERENCES)
-    + r"|it|its|the\s+(?:company|group|firm|brand|carmaker|automaker|maker|vendor))(?!\w)",
+# Someone else's estimate, next to the figure ("the RMB4.6 billion that analysts had pencilled in").
+ESTIMATE = re.compile(
+    r"\b(?:analysts?|consensus|estimates?\s+(?:of|that|to)|average\s+estimate|forecasts?\s+of|expectations?|"
+    r"pencil+ed\s+in|polled|surveyed)\b",
     re.IGNORECASE,
+)
+ESTIMATE_REACH = 60
+# The issuer speaks of itself with these (defined terms in releases); "it" and "its" stand for the company
+# named last.
+ISSUER_REFERENCE = re.compile(r"(?<!\w)(?:the Group|the Company|[Ww]e|[Oo]ur|[Uu]s)(?!\w)")
+PRONOUN_REFERENCE = re.compile(
+    r"(?<!\w)(?:it|its|the\s+(?:company|group|firm|brand|carmaker|automaker|maker|vendor))(?!\w)", re.IGNORECASE
+)
+REGION_BEFORE = re.compile(r"\b(?:in|across|within|throughout|for|from)\s+(?:the\s+)?$", re.IGNORECASE)
+REGION_AFTER = re.compile(
+    r"^['’]?s?\s*(?:smartphone\s+)?(?:market|shipments|revenue|sales|deliveries|share|mau|users|monthly|active)\b",
+    re.IGNORECASE,
+)
+PREPOSITION_BEFORE = re.compile(
+    r"\b(?:from|of|(?<!followed\s)(?<!trailed\s)(?<!joined\s)by|with|to|against|over|for|including|like|than)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+SUBJECT_AFTER = re.compile(
+    r"^\s+(?:that\s+|which\s+)?(?P<name>[A-Z][\w-]*(?:\s[A-Z][\w-]*)?)\s+(?:delivered|shipped|sold|reported|posted|recorded|had)\b"
 )
 OVERTAKEN = re.compile(
     r"(?:overtak\w*|ahead\s+of|behind|than|beat(?:s|ing)?|surpass\w*|passed|passing|outs(?:old|hipped)|"
@@ -69,6 +87,7 @@ class DocumentContext:
     main_period: Period | None
     vocab: Vocabulary
     topics: frozenset[str]  # metrics named in the headline and opening: what the release is about
+    region: str  # the region a tracker's report covers when its headline names one, else ""
 
 
 def extract_facts(doc: Document, company: str | None = None, published: date | None = None) -> list[Fact]:
@@ -79,17 +98,26 @@ def extract_facts(doc: Document, company: str | None = None, published: date | N
     facts = table_facts(ctx, doc.text)
     table_cells = sorted(f.span[0] for f in facts)
     inherited: Period | None = None
-    previous_end = 0
+    subject: str | None = None
+    previous: tuple[int, int] = (0, 0)
     for start, end in split_sentences(doc.text):
-        if "\n\n" in doc.text[previous_end:start]:
-            inherited = None  # a new paragraph starts from the document's own period again
-        previous_end = end
+        if "\n\n" in doc.text[previous[1] : start] and not _is_heading(doc.text[previous[0] : previous[1]]):
+            inherited = None  # a new paragraph starts from the document's own period, unless a heading set one
+        previous = (start, end)
+        named = ctx.vocab.companies.find(doc.text[start:end])
         if not HAS_FIGURE.search(doc.text, start, end) or _holds_any(table_cells, start, end):
+            subject = named[0].name if named else subject
             continue
-        found, stated = sentence_facts(ctx, start, end, inherited)
+        found, stated = sentence_facts(ctx, start, end, inherited, subject)
         facts += found
         inherited = stated or inherited
+        subject = named[0].name if named else subject
     return merge_duplicates(facts)
+
+
+def _is_heading(text: str) -> bool:
+    """A short line without a full stop ("Full Year 2024 Highlights"): its period carries over the break."""
+    return bool(text) and "\n" not in text.strip() and len(text) < 80 and not text.rstrip().endswith((".", "!", "?"))
 
 
 def _holds_any(sorted_offsets: list[int], start: int, end: int) -> bool:
@@ -123,6 +151,7 @@ def build_context(doc: Document, company: str | None, published: date | None) ->
         main_period=main,
         vocab=vocab,
         topics=frozenset(m.name for m in vocab.metrics.find(f"{doc.title}\n{text[:700]}")),
+        region=headline_region(vocab, doc.title or text[:200]) if tracker else "",
     )
 
 
@@ -172,6 +201,14 @@ def publishing_tracker(vocab: Vocabulary, title: str, text: str) -> str | None:
     return None
 
 
+def headline_region(vocab: Vocabulary, title: str) -> str:
+    """ "Canalys: Mainland China smartphone shipments fall 14%" covers mainland China."""
+    for m in vocab.segments.find(title):
+        if not vocab.catalogue.segments[m.name].metrics:
+            return m.name
+    return ""
+
+
 def estimate_publication(text: str) -> date | None:
     """Without a dateline, the latest month or date the text names stands in for the publication date."""
     latest = None
@@ -196,7 +233,7 @@ def main_period(head: str, published: date | None, calendar: FiscalCalendar) -> 
 
 
 def sentence_facts(
-    ctx: DocumentContext, start: int, end: int, inherited: Period | None = None
+    ctx: DocumentContext, start: int, end: int, inherited: Period | None = None, subject: str | None = None
 ) -> tuple[list[Fact], Period | None]:
     """The facts of one sentence, and the period it states (which later sentences of the paragraph inherit)."""
     text = ctx.text[start:end]
@@ -209,12 +246,11 @@ def sentence_facts(
         return [], stated
     grammar = SentenceGrammar(ctx.vocab, prefer_vehicles=_is_automaker(ctx), topics=ctx.topics)
     attachments = grammar.attach(text, quantities)
-    not_actual = NOT_ACTUAL.search(text)
     facts = []
     for att in attachments:
-        if not_actual and att.metric != "investment_commitment":
+        if att.metric != "investment_commitment" and not_actual(text, att.quantity):
             continue
-        fact = build_fact(ctx, text, start, att, periods, inherited)
+        fact = build_fact(ctx, text, start, att, periods, inherited, subject)
         if fact is not None:
             facts.append(fact)
     plain = [
@@ -225,6 +261,13 @@ def sentence_facts(
     return facts, stated
 
 
+def not_actual(text: str, q: Quantity) -> bool:
+    """Guidance before the figure, or someone's estimate right next to it."""
+    if GUIDANCE.search(text, 0, q.span[0]):
+        return True
+    return bool(ESTIMATE.search(text, max(0, q.span[0] - ESTIMATE_REACH), q.span[1] + 45))
+
+
 def _is_automaker(ctx: DocumentContext) -> bool:
     return bool(ctx.issuer and ctx.issuer.sector in EV_SECTORS)
 
@@ -233,10 +276,12 @@ def _inside_period(q: Quantity, periods: list[PeriodMention]) -> bool:
     return any(p.span[0] <= q.span[0] and q.span[1] <= p.span[1] for p in periods)
 
 
-def build_fact(ctx, text, offset, att: Attachment, periods, inherited: Period | None) -> Fact | None:
+def build_fact(
+    ctx, text, offset, att: Attachment, periods, inherited: Period | None, subject: str | None = None
+) -> Fact | None:
     metric = ctx.vocab.catalogue.metrics[att.metric]
     q = att.quantity
-    company = resolve_company(ctx, text, att)
+    company = resolve_company(ctx, text, att, subject)
     if company is None:
         return None
     period, explicit = resolve_period(ctx, att, periods, metric.kind, inherited)
@@ -258,7 +303,7 @@ def build_fact(ctx, text, offset, att: Attachment, periods, inherited: Period | 
         period_start=period.start,
         period_end=period.end,
         period_kind=period.kind,
-        value=float(q.value),
+        value=-abs(q.value) if _names_a_loss(text, att) else float(q.value),
         unit=metric.unit,
         currency=q.currency if metric.unit == "currency" else None,
         qualifier=q.qualifier if q.qualifier in ("approx", "over", "under") else None,
@@ -270,6 +315,13 @@ def build_fact(ctx, text, offset, att: Attachment, periods, inherited: Period | 
         change_pct=att.change_pct,
         rule=att.rule,
     )
+
+
+def _names_a_loss(text: str, att: Attachment) -> bool:
+    """ "Net loss narrowed to RMB5.79 billion": a loss is a negative profit."""
+    if att.mention is None or att.metric not in ("net_profit", "adjusted_net_profit"):
+        return False
+    return "loss" in text[att.mention.start : att.mention.end].lower()
 
 
 def confidence(ctx: DocumentContext, att: Attachment, explicit_period: bool, q: Quantity) -> float:
@@ -291,24 +343,35 @@ def confidence(ctx: DocumentContext, att: Attachment, explicit_period: bool, q: 
 # ---------------------------------------------------------------------------------- resolution
 
 
-def resolve_company(ctx: DocumentContext, text: str, att: Attachment) -> str | None:
-    """The company named nearest before the figure in its sentence, else the issuer.
+def resolve_company(ctx: DocumentContext, text: str, att: Attachment, subject: str | None = None) -> str | None:
+    """Who reported the figure: a company named as the subject just after it ("the 495,570 that Tesla
+    delivered"), else the company named nearest before it, else whom a pronoun or the release stands for.
 
-    A company named as the one overtaken ("Xiaomi overtakes Apple for third place") is not the subject,
-    unless a clause of its own follows ("Apple, which was fourth at 43.2 million").
+    A company named as the one overtaken ("Xiaomi overtakes Apple for third place") or after a preposition
+    ("independent from Huawei") is not the subject, unless a clause of its own follows.
     """
     q = att.quantity
     named = ctx.vocab.companies.find(text)
+    after = SUBJECT_AFTER.match(text[q.span[1] :])
+    if after:
+        found = ctx.vocab.companies.find(after.group("name"))
+        if found:
+            return found[0].name
     before = [m for m in named if m.end <= q.span[0] and not _overtaken(text, m, q)]
-    selfref = [m.end() for m in SELF_REFERENCE.finditer(text, 0, q.span[0])]
-    if before:
-        nearest = max(before, key=lambda m: m.end)
-        if not (selfref and max(selfref) > nearest.end and ctx.issuer is not None and not ctx.issuer_is_tracker):
+    subjects = [m for m in before if not PREPOSITION_BEFORE.search(text, max(0, m.start - 15), m.start)] or before
+    last_issuer_ref = max((m.end() for m in ISSUER_REFERENCE.finditer(text, 0, q.span[0])), default=-1)
+    if subjects:
+        nearest = max(subjects, key=lambda m: m.end)
+        if last_issuer_ref < nearest.end or ctx.issuer is None:
             return nearest.name
-    after = [m for m in named if m.start >= q.span[1] and m.start - q.span[1] < 60]
-    if after and ctx.issuer is None:
-        return after[0].name
-    return ctx.issuer.name if ctx.issuer is not None else None
+    if last_issuer_ref >= 0 and ctx.issuer is not None:
+        return ctx.issuer.name
+    if ctx.issuer is not None:
+        return ctx.issuer.name
+    if PRONOUN_REFERENCE.search(text, 0, q.span[0]) and subject:
+        return subject  # in a tracker's report "it" is the vendor named last
+    later = [m for m in named if m.start >= q.span[1] and m.start - q.span[1] < 60]
+    return later[0].name if later else None
 
 
 def _overtaken(text: str, company: Mention, q: Quantity) -> bool:
@@ -331,26 +394,41 @@ def resolve_tracker(ctx: DocumentContext, text: str, att: Attachment) -> str | N
 
 
 def resolve_segment(ctx: DocumentContext, text: str, att: Attachment) -> str:
-    """A segment word that applies to the metric, between the metric word and the figure or just after it."""
+    """The segment a figure belongs to; "" for the whole company.
+
+    A product ("XiaoAi", "MIUI") may be named anywhere earlier in the clause; a business segment must sit
+    next to its revenue ("smartphone revenue", "revenue from IoT and lifestyle products"); a region must read
+    as one ("in Europe", "mainland China's market") close to the figure. The nearest candidate wins.
+    """
     q = att.quantity
-    lo = min(q.span[0], att.mention.start if att.mention else q.span[0]) - 50
-    hi = q.span[1] + 25
-    catalogue = ctx.vocab.catalogue
+    mention = att.mention
+    anchor = min(q.span[0], mention.start) if mention else q.span[0]
     best: Mention | None = None
     for m in ctx.vocab.segments.find(text):
-        segment = catalogue.segments[m.name]
-        if not (lo <= m.start and m.end <= hi) or not _segment_applies(segment, att.metric):
+        segment = ctx.vocab.catalogue.segments[m.name]
+        if not _segment_applies(segment, att.metric) or not _segment_in_reach(text, m, segment, q, mention, anchor):
             continue
-        if (
-            att.mention is not None
-            and m.start >= att.mention.start
-            and m.end <= att.mention.end
-            and segment.metrics != (att.metric,)
-        ):
-            continue  # "smartphone" inside "smartphone shipments" names the metric, not a segment
         if best is None or abs(m.start - q.span[0]) < abs(best.start - q.span[0]):
             best = m
+    if best is None and ctx.region and ctx.issuer is None:
+        return ctx.region  # a tracker's report on one region ("Mainland China smartphone shipments …")
     return best.name if best else ""
+
+
+def _segment_in_reach(text: str, m: Mention, segment, q: Quantity, mention: Mention | None, anchor: int) -> bool:
+    if (
+        mention is not None
+        and m.start >= mention.start
+        and m.end <= mention.end
+        and segment.metrics != ("segment_revenue",)
+    ):
+        return False  # "smartphone" inside "smartphone shipments" names the metric, not a segment
+    if not segment.metrics:  # a region
+        return anchor - 30 <= m.start <= q.span[1] + 25 and _names_region(text, m, q, mention)
+    if segment.metrics == ("segment_revenue",):
+        target = mention.start if mention else q.span[0]
+        return target - 30 <= m.start <= q.span[0]
+    return clause_start(text, q.span[0]) <= m.start <= q.span[1] + 25
 
 
 def resolve_segment_words(ctx: DocumentContext, label: str, metric_id: str) -> str:
@@ -360,6 +438,20 @@ def resolve_segment_words(ctx: DocumentContext, label: str, metric_id: str) -> s
         if segment.metrics and _segment_applies(segment, metric_id):
             return m.name
     return ""
+
+
+def _names_region(text: str, region: Mention, q: Quantity, mention: Mention | None) -> bool:
+    """A region counts when it reads as one ("in Europe", "China's market", "mainland China monthly active
+    users") and no comma parts it from the figure — unless it opens the sentence ("In mainland China, …")."""
+    if not (
+        REGION_BEFORE.search(text, max(0, region.start - 12), region.start) or REGION_AFTER.match(text[region.end :])
+    ):
+        return False
+    if region.start <= 25:
+        return True
+    near = q if mention is None or abs(mention.start - region.start) > abs(q.span[0] - region.start) else None
+    lo, hi = sorted((region.end, near.span[0] if near else mention.start))
+    return "," not in text[lo:hi] or hi - lo < 3
 
 
 def _segment_applies(segment, metric_id: str) -> bool:

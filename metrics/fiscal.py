@@ -120,7 +120,7 @@ class FiscalCalendar:
     'Q4 2020'
     """
 
-    __slots__ = ("fiscal_year_end", "_month", "_day", "_weekday", "_ends")
+    __slots__ = ("fiscal_year_end", "_month", "_day", "_weekday", "_ends", "_slots")
 
     def __init__(self, fiscal_year_end: str = "12-31") -> None:
         text = (fiscal_year_end or "12-31").strip()
@@ -134,6 +134,7 @@ class FiscalCalendar:
         if not 1 <= self._month <= 12 or (self._weekday is None and not 1 <= self._day <= 31):
             raise ValueError(f"no such fiscal year end: {text!r}")
         self._ends: dict[int, tuple[date, date, date, date]] = {}
+        self._slots: dict[tuple[str, int, int], Period] = {}  # texts name the same periods again and again
 
     def __repr__(self) -> str:
         return f"FiscalCalendar({self.fiscal_year_end!r})"
@@ -209,6 +210,13 @@ class FiscalCalendar:
 
     def slot(self, grain: str, fy: int, n: int = 0) -> Period:
         """One period by grain name: slot("quarter", 2021, 2) is quarter(2021, 2)."""
+        key = (grain, fy, n)
+        found = self._slots.get(key)
+        if found is None:
+            found = self._slots[key] = self._build_slot(grain, fy, n)
+        return found
+
+    def _build_slot(self, grain: str, fy: int, n: int) -> Period:
         if grain == "quarter":
             return self.quarter(fy, n)
         if grain == "half":

@@ -29,7 +29,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from metrics.fiscal import GREGORIAN, FiscalCalendar, Period, add_months, days_in_month, month_period
@@ -97,21 +97,21 @@ RELATIVE_PHRASES = (
     ("previous_year", "year", False, ("previous year", "prior year", "preceding year")),
     ("previous_year", "year", False, ("previous fiscal year", "prior fiscal year")),
     ("this_year", "year", False, ("this year", "current year", "this fiscal year", "current fiscal year")),
-    ("ytd", "ytd", False, ("year-to-date", "year to date", "ytd", "so far this year", "so far in the year")),
+    ("ytd", "ytd", False, ("year-to-date", "ytd", "so far this year", "so far in the year")),
     ("ytd", "ytd", False, ("this year to date", "since the beginning of the year", "since the start of the year")),
-    ("base", "year", False, FULL_YEAR_WORDS + ("full-year", "for the year", "during the year", "in the year")),
+    ("base", "year", False, FULL_YEAR_WORDS + ("for the year", "during the year", "in the year")),
     ("base", "quarter", False, ("during the quarter", "in the quarter", "for the quarter", "that quarter")),
     ("base", "quarter", False, ("for the three months", "in the three months", "the same quarter")),
     ("base", "half", False, ("for the six months", "in the six months", "during the six months")),
-    ("base", "half", False, ("for the half year", "for the half-year", "the same six-month period")),
+    ("base", "half", False, ("for the half year", "the same six-month period")),
     ("base", "nine_months", False, ("for the nine months", "in the nine months", "the same nine-month period")),
     ("base", "month", False, ("during the month", "in the month", "for the month", "that month", "the same month")),
     ("base", "period", False, ("during the period", "in the period", "for the period", "the same period")),
     ("base", "period", False, ("in the reporting period", "during the reporting period", "the period under review")),
-    ("end", "period", False, ("end of the period", "end of the reporting period", "period end", "period-end")),
-    ("end", "quarter", False, ("end of the quarter", "quarter end", "quarter-end")),
-    ("end", "year", False, ("end of the year", "end of year", "year end", "year-end", "end of the fiscal year")),
-    ("end", "month", False, ("end of the month", "month end", "month-end")),
+    ("end", "period", False, ("end of the period", "end of the reporting period", "period end")),
+    ("end", "quarter", False, ("end of the quarter", "quarter end")),
+    ("end", "year", False, ("end of the year", "end of year", "year end", "end of the fiscal year")),
+    ("end", "month", False, ("end of the month", "month end")),
     ("end_this_year", "year", False, ("end of this year", "end of the current year")),
     ("this_month", "month", False, ("this month", "current month")),
     ("last_month", "month", False, ("last month",)),
@@ -134,23 +134,49 @@ CONTEXT_CHARS = 80  # how far back a phrase looks for "as of" or "compared with"
 
 
 def alternation(phrases: Iterable[str]) -> str:
-    """One regex alternation of literal phrases, longest first so "sept" is tried before "sep".
+    """One regex alternation of literal phrases, shaped as a trie so a failing branch costs one
+    comparison ("sep" and "sept" share "sep"); the longest phrase is tried first.
 
     Spaces and hyphens between words match any run of spaces or one hyphen; a phrase written
     with capitals (an acronym: "MoM", "FY") keeps its case even in a case-insensitive regex.
 
     >>> alternation(["sep", "sept", "year-end"])
-    '(?:year[-\\\\s]+end|sept|sep)'
-    >>> alternation(["MoM"])
-    '(?:(?-i:MoM))'
+    '(?:sep(?:t)?|year[-\\s]+end)'
+    >>> alternation(["MoM", "q/q"])
+    '(?:q/q|(?-i:MoM))'
     >>> alternation([])
     '(?!)'
     """
-    parts = []
-    for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
-        body = r"[-\s]+".join(re.escape(word) for word in re.split(r"[-\s]+", phrase))
-        parts.append(f"(?-i:{body})" if any(c.isupper() for c in phrase) else body)
-    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+    phrases = set(phrases)
+    acronyms = sorted((p for p in phrases if any(c.isupper() for c in p)), key=lambda p: (-len(p), p))
+    trie: dict = {}
+    for phrase in phrases.difference(acronyms):
+        node = trie
+        for token in _tokens(phrase):
+            node = node.setdefault(token, {})
+        node[""] = {}
+    branches = [_token_regex(token) + _trie_regex(child) for token, child in sorted(trie.items())]
+    branches += [f"(?-i:{''.join(map(_token_regex, _tokens(a)))})" for a in acronyms]
+    return "(?:" + "|".join(branches) + ")" if branches else "(?!)"
+
+
+def _tokens(phrase: str) -> list[str]:
+    """Characters, with each run of spaces or hyphens as one separator token " "."""
+    return list(re.sub(r"[-\s]+", " ", phrase.strip()))
+
+
+def _token_regex(token: str) -> str:
+    return r"[-\s]+" if token == " " else re.escape(token)
+
+
+def _trie_regex(node: dict) -> str:
+    branches = [_token_regex(token) + _trie_regex(child) for token, child in sorted(node.items()) if token]
+    if not branches:
+        return ""
+    body = "|".join(branches)
+    if "" in node:  # a phrase may end here: the longer ones first, then nothing
+        return f"(?:{body})?"
+    return body if len(branches) == 1 else f"(?:{body})"
 
 
 MONTH_ABBREVIATIONS = tuple(name for names in MONTH_NAMES for name in names[1:])
@@ -284,7 +310,10 @@ def _year_fields(text: str | None) -> dict:
 
 
 def _span(match: re.Match, group: str = "p") -> tuple[int, int]:
-    return match.span(group) if match.groupdict().get(group) is not None else match.span()
+    """The span of the phrase proper: group ``p`` when the rule marks one, else the whole match."""
+    if group in match.re.groupindex and match[group] is not None:
+        return match.span(group)
+    return match.span()
 
 
 # ------------------------------------------------------------------ one parser per rule
@@ -402,8 +431,92 @@ def _parse_same_slot(m: re.Match) -> Parsed:
 
 
 def _parse_relative(m: re.Match) -> Parsed:
-    key, unit, comparative = _RELATIVE_KEYS[m.lastgroup]
-    return [(*m.span(), _Spec("relative", key=key, unit=unit, comparative=comparative))]
+    key, unit, comparative = RELATIVE_MEANINGS[_normal_phrase(m["phrase"])]
+    start = m.start() if key.startswith("end") else m.start("phrase")
+    return [(start, m.end(), _Spec("relative", key=key, unit=unit, comparative=comparative))]
+
+
+# ------------------------------------------------------------------ first characters of a regex
+
+
+def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Every character a match of ``pattern`` can start with (both cases under IGNORECASE), or
+    None when that cannot be told (a match may be empty, or start with any character).
+
+    Read from the regex's parse tree (``re._parser``, private: any surprise there gives None,
+    which only costs speed).
+
+    >>> sorted(first_chars(r"(?:the\s+)?Q[1-4]|\d{4}"))
+    ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'Q', 't']
+    >>> first_chars(r"\w+") is None, first_chars(r"a?") is None
+    (True, True)
+    """
+    try:
+        from re import _constants, _parser
+
+        chars, empty = _first_of_sequence(_parser.parse(pattern, flags).data, _constants)
+    except Exception:  # noqa: BLE001 - an unknown parse tree only loses the speed-up
+        return None
+    if chars is None or empty:
+        return None
+    if flags & re.IGNORECASE:
+        chars |= {c.swapcase() for c in chars}
+    return frozenset(chars)
+
+
+def _first_of_sequence(items, sre) -> tuple[set[str] | None, bool]:
+    """(first characters, whether the sequence can match empty); zero-width items are skipped."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue
+        found, empty = _first_of_item(op, av, sre)
+        if found is None:
+            return None, False
+        chars |= found
+        if not empty:
+            return chars, False
+    return chars, True
+
+
+def _first_of_item(op, av, sre) -> tuple[set[str] | None, bool]:
+    if op is sre.LITERAL:
+        return {chr(av)}, False
+    if op is sre.IN:
+        return _first_of_set(av, sre), False
+    if op is sre.BRANCH:
+        results = [_first_of_sequence(branch.data, sre) for branch in av[1]]
+        if any(chars is None for chars, _ in results):
+            return None, False
+        return set().union(*(chars for chars, _ in results)), any(empty for _, empty in results)
+    if op is sre.SUBPATTERN:
+        return _first_of_sequence(av[3].data, sre)
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        chars, empty = _first_of_sequence(av[2].data, sre)
+        return chars, empty or av[0] == 0
+    if op is sre.GROUPREF_EXISTS:
+        yes = _first_of_sequence(av[1].data, sre)
+        no = _first_of_sequence(av[2].data, sre) if av[2] is not None else (set(), True)
+        if yes[0] is None or no[0] is None:
+            return None, False
+        return yes[0] | no[0], yes[1] or no[1]
+    return None, False
+
+
+def _first_of_set(items, sre) -> set[str] | None:
+    chars: set[str] = set()
+    for op, av in items:
+        if op is sre.LITERAL:
+            chars.add(chr(av))
+        elif op is sre.RANGE and av[1] - av[0] < 256:
+            chars.update(map(chr, range(av[0], av[1] + 1)))
+        elif op is sre.CATEGORY and av is sre.CATEGORY_DIGIT:
+            chars.update("0123456789")
+        elif op is sre.CATEGORY and av is sre.CATEGORY_SPACE:
+            chars.update(" \t\n\r\f\v")
+        else:
+            return None
+    return chars
 
 
 # ------------------------------------------------------------------ the rules
@@ -423,30 +536,50 @@ _ENDED = rf"""
     (?P<date>{ANY_DATE})
 """
 
-_RELATIVE_KEYS: dict[str, tuple[str, str, bool]] = {}
+
+def _normal_phrase(phrase: str) -> str:
+    """A relative phrase as looked up: lower case, single spaces, no leading "the"."""
+    words = re.sub(r"[-\s]+", " ", phrase.lower()).strip()
+    return words[4:] if words.startswith("the ") else words
 
 
-def _relative_pattern() -> str:
-    """All relative phrases in one alternation, one named group per table row."""
-    groups = []
-    for index, (key, unit, comparative, phrases) in enumerate(RELATIVE_PHRASES):
-        name = f"r{index}"
-        _RELATIVE_KEYS[name] = (key, unit, comparative)
-        lead = rf"(?:(?:{alternation(INSTANT_LEADS)})\s+)?" if key.startswith("end") else ""
-        groups.append(rf"(?P<{name}>{lead}(?:the\s+)?{alternation(phrases)})")
-    return rf"""(?<![\w-])(?:{"|".join(groups)})
-        (?![-\w]|\s+(?:ended|ending|then|and\s|&|to\s+\d|(?:of\s+)?(?:the\s+)?(?:fiscal\s+)?(?:19|20)\d\d))"""
+def _relative_meanings() -> dict[str, tuple[str, str, bool]]:
+    """Normalised phrase -> (key, unit, comparative), from RELATIVE_PHRASES."""
+    meanings: dict[str, tuple[str, str, bool]] = {}
+    for key, unit, comparative, phrases in RELATIVE_PHRASES:
+        for phrase in phrases:
+            if _normal_phrase(phrase) in meanings:
+                raise ValueError(f"relative phrase listed twice: {phrase!r}")
+            meanings[_normal_phrase(phrase)] = (key, unit, comparative)
+    return meanings
+
+
+RELATIVE_MEANINGS = _relative_meanings()
+
+_RELATIVE = rf"""(?<![\w-])
+    (?:(?P<lead>{alternation(INSTANT_LEADS)})\s+)?          # "at", "as of": kept before "the end of" only
+    (?P<phrase>(?:the\s+)?{alternation(_normal_phrase(p) if p.islower() else p for *_, ps in RELATIVE_PHRASES for p in ps)})
+    (?![-\w]|\s+(?:ended|ending|then|and\s|&|to\s+\d|(?:of\s+)?(?:the\s+)?(?:fiscal\s+)?(?:19|20)\d\d))   # not "full year 2020"
+"""
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
     name: str
-    pattern: re.Pattern
+    pattern: re.Pattern  # guarded: see _rule
     parse: Callable[[re.Match], Parsed]
+    unguarded: re.Pattern
 
 
 def _rule(name: str, pattern: str, parse: Callable[[re.Match], Parsed]) -> Rule:
-    return Rule(name, re.compile(pattern, _FLAGS), parse)
+    """A rule whose regex only starts at a word start with a character it can begin with.
+
+    The guard is what keeps the scan fast (a position no rule can start at costs two checks);
+    it never changes what matches (tests compare guarded and unguarded rules).
+    """
+    first = first_chars(pattern, _FLAGS)
+    guard = rf"(?<!\w)(?=[{''.join(map(re.escape, sorted(first)))}])" if first else ""
+    return Rule(name, re.compile(f"{guard}(?:{pattern})", _FLAGS), parse, re.compile(pattern, _FLAGS))
 
 
 RULES = (
@@ -572,7 +705,7 @@ RULES = (
             \s+(?:of|in|last)\s+(?:the\s+)?(?P<yr>{YEAR_EXPR}){END_GUARD}""",
         _parse_same_slot,
     ),
-    _rule("relative", _relative_pattern(), _parse_relative),
+    _rule("relative", _RELATIVE, _parse_relative),
 )
 
 
@@ -624,6 +757,7 @@ class _Context:
     calendar: FiscalCalendar
     published: date | None
     anchor: Period | None = None
+    memo: dict = field(default_factory=dict)  # (spec, anchor, comparative) -> period: texts repeat
 
     def base(self) -> Period | None:
         """What "the period" means: the last period named, else the latest one reported."""
@@ -760,7 +894,7 @@ def period_ending(end: date, months: int, calendar: FiscalCalendar = GREGORIAN, 
 
 
 def _resolve_month_quarter(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
-    """"The December quarter": the fiscal quarter ending within a week of that month's end."""
+    """ "The December quarter": the fiscal quarter ending within a week of that month's end."""
     month = _resolve_month(replace(spec, kind="month"), ctx, comparative)
     if month is None:
         return None
@@ -783,7 +917,7 @@ def _resolve_year_end(spec: _Spec, ctx: _Context, comparative: bool) -> Period |
 
 
 def _resolve_same_slot(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
-    """"The same quarter of 2019": the base period's slot, moved to that year."""
+    """ "The same quarter of 2019": the base period's slot, moved to that year."""
     base = ctx.base_slot(spec.unit)
     if base is None or spec.year is None:
         return None
@@ -813,7 +947,7 @@ def _last_quarter(spec: _Spec, ctx: _Context, comparative: bool) -> Period | Non
 
 
 def _last_year(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
-    """"Last year" counts from the publication date: the fiscal year before the current one."""
+    """ "Last year" counts from the publication date: the fiscal year before the current one."""
     if comparative and ctx.anchor is not None:
         return _previous_year(spec, ctx, comparative)
     if ctx.published is not None:
@@ -822,7 +956,7 @@ def _last_year(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
 
 
 def _previous_year(spec: _Spec, ctx: _Context, comparative: bool) -> Period | None:
-    """"The prior year" counts from the period in hand; as a comparative of a quarter it means
+    """ "The prior year" counts from the period in hand; as a comparative of a quarter it means
     that quarter a year earlier ("down slightly from the prior year")."""
     base = ctx.base()
     if base is None:
@@ -937,7 +1071,9 @@ _INSTANT_PREFIX = re.compile(
          )\Z""",
     _FLAGS,
 )
-_INSTANT_CAPABLE = frozenset({"year", "quarter", "half", "nine_months", "month", "date", "month_quarter", "month_range"})
+_INSTANT_CAPABLE = frozenset(
+    {"year", "quarter", "half", "nine_months", "month", "date", "month_quarter", "month_range"}
+)
 
 _COMPARATIVE_CUE = re.compile(
     r"""(?: (?: \b(?:as\s+)?compared?\s+(?:with|to) | \bin\s+comparison\s+(?:with|to) | \bversus | \bvs\b\.?
@@ -950,27 +1086,27 @@ _COMPARATIVE_CUE = re.compile(
         )\Z""",
     _FLAGS,
 )
-_CUE_WORDS = ("compar", "versus", "vs", "relative", "against", "than", "from", " on ", "over ")
+_CUE_HINT = re.compile(r"compar|versus|vs|relative|against|than|from|\son\s|over\s", re.IGNORECASE)
+_INSTANT_HINT = re.compile(r"as\s|end", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[.!?;:]\s|\n\s*\n")
+_LAST_CLAUSE_BREAK = re.compile(rf"(?s).*(?:{_CLAUSE_BREAK.pattern})")
 
 
 def _left_context(text: str, start: int, floor: int) -> str:
     """The words just before a phrase, within its sentence and after the previous phrase."""
     window = text[max(floor, start - CONTEXT_CHARS) : start]
-    breaks = list(_CLAUSE_BREAK.finditer(window))
-    return window[breaks[-1].end() :] if breaks else window
+    last_break = _LAST_CLAUSE_BREAK.match(window)
+    return window[last_break.end() :] if last_break else window
 
 
 def _has_comparative_cue(context: str) -> bool:
-    lowered = context.lower()
-    return any(word in lowered for word in _CUE_WORDS) and bool(_COMPARATIVE_CUE.search(context))
+    """Cheap hint first: most phrases have no comparison word before them."""
+    return bool(_CUE_HINT.search(context)) and bool(_COMPARATIVE_CUE.search(context))
 
 
 def _instant_prefix(context: str) -> int:
     """Length of an "as of" / "by the end of" just before a phrase (0 when there is none)."""
-    if "as " not in context.lower() and "end" not in context.lower():
-        return 0
-    found = _INSTANT_PREFIX.search(context)
+    found = _INSTANT_HINT.search(context) and _INSTANT_PREFIX.search(context)
     return len(context) - found.start() if found else 0
 
 
@@ -986,7 +1122,7 @@ _BORROWERS = frozenset({"quarter", "half", "nine_months", "month", "month_quarte
 
 
 def _borrow_year(finds: list[_Find], index: int, text: str) -> _Spec:
-    """"Q3 and Q4 2020", "fourth quarter and full year 2020": a yearless phrase joined to the
+    """ "Q3 and Q4 2020", "fourth quarter and full year 2020": a yearless phrase joined to the
     next one by "and" / "," / "-" takes that phrase's year."""
     spec = finds[index].spec
     if spec.year is not None or spec.kind not in _BORROWERS or index + 1 >= len(finds):
@@ -1027,11 +1163,14 @@ def find_periods(
 def _resolve_find(text: str, finds: list[_Find], index: int, ctx: _Context, floor: int) -> PeriodMention:
     find = finds[index]
     spec = _borrow_year(finds, index, text)
-    start = find.start
-    prefix = _instant_prefix(_left_context(text, start, floor)) if spec.kind in _INSTANT_CAPABLE else 0
-    start -= prefix
-    comparative = spec.comparative or _has_comparative_cue(_left_context(text, start, floor))
-    period = _RESOLVERS[spec.kind](spec, ctx, comparative)
+    context = _left_context(text, find.start, floor)
+    prefix = _instant_prefix(context) if spec.kind in _INSTANT_CAPABLE else 0
+    start = find.start - prefix
+    comparative = spec.comparative or _has_comparative_cue(context[: len(context) - prefix])
+    key = (spec, ctx.anchor, comparative)
+    if key not in ctx.memo:
+        ctx.memo[key] = _RESOLVERS[spec.kind](spec, ctx, comparative)
+    period = ctx.memo[key]
     grain = _grain_of(spec, period)
     if prefix:
         period, grain = (_instant_of(spec, period) if period else None), "instant"
@@ -1046,9 +1185,7 @@ def _resolve_find(text: str, finds: list[_Find], index: int, ctx: _Context, floo
     )
 
 
-def parse_period(
-    phrase: str, published: date | None = None, calendar: FiscalCalendar | None = None
-) -> Period | None:
+def parse_period(phrase: str, published: date | None = None, calendar: FiscalCalendar | None = None) -> Period | None:
     """The period one phrase names (its longest period mention), or None.
 
     >>> parse_period("three months ended December 31, 2020").label
@@ -1181,7 +1318,9 @@ _PLACE_BEFORE = re.compile(
         \Z""",
     re.VERBOSE,
 )
-_DATELINE_AFTER = re.compile(r"\A[*_\s]*(?:/|--|—|–|-|\(|\)|\||\.(?:\s|\Z)|PR\s?Newswire|GLOBE\s?NEWSWIRE|Business\s?Wire|\n|\Z)")
+_DATELINE_AFTER = re.compile(
+    r"\A[*_\s]*(?:/|--|—|–|-|\(|\)|\||\.(?:\s|\Z)|PR\s?Newswire|GLOBE\s?NEWSWIRE|Business\s?Wire|\n|\Z)"
+)
 
 
 def find_publication_date(text: str) -> date | None:

@@ -1,18 +1,22 @@
 """The quantity grammar: money, numbers, percentages and ordinals in text, with spans.
 
-Speed matters (design §9), so nothing runs a big regex at every position:
+Speed matters (design §9: a release is read many times), so no big regex runs at every
+position of the text:
 
 1. Two cheap scans find *anchors*: digit tokens (the engine jumps from digit to digit)
    and number or ordinal words (it jumps from word start to word start).
 2. Around each anchor, one anchored regex reads what follows (scale, currency, percent,
-   ordinal suffix; a second one the upper end of a range) and one regex searched in a
-   short window reads what precedes (qualifier, loss, sign, bracket, currency, "No.").
-3. Small rules, kept as a table (``_REJECT_RULES``), drop what is not a quantity: years,
-   list markers, markers in brackets, display resolutions. Dates, times, codes, model
-   names and phone numbers never get that far: the regexes refuse them.
+   ordinal suffix; a second one the upper end of a range) and one anchored regex reads
+   what precedes (qualifier, loss, sign, bracket, currency, "No."). It reads the text
+   backwards, on the reversed text, so it is one match, not a search through a window.
+3. Small rules kept as a table (``_REJECT_RULES``) drop the bare numbers that are not
+   quantities: years, list markers, markers in brackets, display resolutions. Dates,
+   times, codes, model names and phone numbers never get that far: the regexes refuse
+   them.
 
-Every regex is built once, at import, from the tables in ``metrics.vocabulary``. No
-pattern can backtrack more than a bounded window, so the time is linear in the text.
+Every regex is built once, at import, from the tables in ``metrics.vocabulary``, and
+every repetition in them is bounded, so no input makes the time grow faster than its
+length.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from heapq import merge
 
 from metrics import vocabulary as V
 
@@ -33,7 +36,7 @@ class Quantity:
     """One figure as written: what it is, its value in base units, and where it stands."""
 
     kind: str  # "money" | "number" | "percent" | "ordinal"
-    value: float  # scale applied, negative for "(1,234.5)", "-3.4%", "a loss of ..."
+    value: float  # scale applied; negative for "(1,234.5)", "-3.4%", "a loss of ..."
     currency: str | None  # ISO 4217 for money, else None
     qualifier: str | None  # "approx" | "over" | "under" | "range" | None
     span: tuple[int, int]  # text[span[0]:span[1]] == self.text
@@ -63,24 +66,24 @@ class Quantity:
         return out
 
 
-# --- building regexes from the tables ------------------------------------------------
+# --- building regexes from the tables -------------------------------------------------
 
 
 def alternation(forms: Iterable[str], ignore_case: bool = False, reverse: bool = False) -> str:
     """A regex matching any of ``forms``, escaped and factored into a trie.
 
     The trie makes the longest form win ("US$" over "$") and lets the engine test each
-    character once instead of trying every form in turn. A space in a form matches any
-    run of whitespace. ``ignore_case`` adds the lower, Title and UPPER writings (kept
-    case-sensitive, which the engine rejects faster); ``reverse`` spells every form
-    backwards, for reading the text before a figure from the reversed text.
+    character once instead of trying every form in turn. A space in a form matches a
+    short run of whitespace. ``ignore_case`` adds the lower, Title and UPPER writings
+    (kept case-sensitive, which the engine rejects faster); ``reverse`` spells every
+    form backwards, for reading the text before a figure on the reversed text.
 
     >>> alternation(["$", "US$", "HK$"])
-    '(?:\\$|HK\\$|US\\$)'
+    '(?:\\\\$|HK\\\\$|US\\\\$)'
     >>> alternation(["per cent", "percent", "pct"])
-    'p(?:er(?:\\s{1,3}cent|cent)|ct)'
+    'p(?:er(?:\\\\s{1,3}cent|cent)|ct)'
     >>> alternation(["US$"], reverse=True)
-    '\\$SU'
+    '\\\\$SU'
     >>> re.fullmatch(alternation(["Korean won"], ignore_case=True), "KOREAN  WON") is not None
     True
     >>> alternation([])
@@ -96,7 +99,7 @@ def alternation(forms: Iterable[str], ignore_case: bool = False, reverse: bool =
 
 
 def _writings(forms: Iterable[str], ignore_case: bool) -> set[str]:
-    """The forms, and with ignore_case their lower, Title and UPPER writings."""
+    """The forms, and with ignore_case also their lower, Title and UPPER writings."""
     forms = set(forms)
     if not ignore_case:
         return forms
@@ -104,32 +107,75 @@ def _writings(forms: Iterable[str], ignore_case: bool) -> set[str]:
 
 
 def _emit_trie(node: dict) -> str:
-    """The regex for one trie node; an optional tail when a form may end here."""
+    """The regex of one trie node; its tail is optional when a form may end here."""
     branches = [_escape_char(c) + _emit_trie(child) for c, child in sorted(node.items()) if c]
     if not branches:
         return ""
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if "" in node:
-        return body + "?" if len(branches) == 1 and len(branches[0]) == 1 else f"(?:{body})?"
-    return body
+    if "" not in node:
+        return body
+    return body + "?" if len(branches) == 1 and len(branches[0]) == 1 else f"(?:{body})?"
 
 
 def _escape_char(char: str) -> str:
     return r"\s{1,3}" if char == " " else re.escape(char)
 
 
-_CURRENCIES_BEFORE = [*V.CURRENCY_SYMBOLS, *V.CURRENCY_CODES, "$", "¥", "￥"]
+def _first_letters(forms: Iterable[str]) -> str:
+    """A lookahead on the first letters of forms: one cheap test before a trie.
+
+    >>> _first_letters(["one", "two"])
+    '(?=[OTot])'
+    """
+    letters = {w[0] for w in _writings(forms, ignore_case=True)}
+    return "(?=[" + "".join(re.escape(c) for c in sorted(letters)) + "])"
+
+
+_CURRENCIES_BEFORE = [*V.CURRENCY_SYMBOLS, *V.CURRENCY_CODES, *V.AMBIGUOUS_SIGNS]
 _CUR_BEFORE = alternation(_CURRENCIES_BEFORE)
 _CUR_AFTER = "(?:{}|{}|€)".format(
     alternation(V.CURRENCY_CODES),
-    alternation([*V.CURRENCY_NAMES, "dollars", "dollar"], ignore_case=True),
+    alternation([*V.CURRENCY_NAMES, *V.AMBIGUOUS_NAMES], ignore_case=True),
 )
-_SCALE = alternation(V.SCALE_WORDS, ignore_case=True)
-_PERCENT = "(?:{})".format(alternation([*V.PERCENT_SIGNS, *V.POINT_SIGNS], ignore_case=True))
 _MONTH = alternation(V.MONTHS)
 _UNIT_WORDS = {**V.UNIT_WORDS, **V.TEEN_WORDS, **V.TENS_WORDS}
-_NUMBER_WORD = alternation([*_UNIT_WORDS, V.HUNDRED_WORD, *V.NUMBER_SCALE_WORDS], True)
-_TENS_HYPHEN = "(?:" + alternation(V.TENS_WORDS, ignore_case=True) + "-)"
+_START_WORDS = [*_UNIT_WORDS, *V.ORDINAL_WORDS]
+_NEXT_WORDS = [*_START_WORDS, V.HUNDRED_WORD, *V.NUMBER_SCALE_WORDS]
+_SCALE_AFTER_A = alternation([V.HUNDRED_WORD, *V.NUMBER_SCALE_WORDS])
+
+_WORD_BODY = rf"""
+    {_first_letters([*_START_WORDS, "a"])}  # one cheap test on the first letter
+    (?P<w>
+        (?:{alternation(_START_WORDS, True)}                         # two, thirty, first
+          | [aA](?=\s{{1,3}}{_SCALE_AFTER_A}(?![A-Za-z]))            # a hundred, a million
+        )
+        (?:[\s-]{{1,3}}(?:(?:and|And)\s{{1,3}})?{alternation(_NEXT_WORDS, True)}(?![A-Za-z])){{0,8}}
+                                                                     # -five, hundred and twenty
+    )
+    (?![A-Za-z])                            # whole words only
+"""
+_WORDS_RE = re.compile(r"[\s(\[“\"'‘/—–-]  # a word starts after a space or an opening mark" + _WORD_BODY, re.X)
+_WORD_AT_START_RE = re.compile(_WORD_BODY, re.X)
+
+_TAIL = rf"""
+    (?P<rkill>                                          # what follows makes it a name, time or date
+        \s?{alternation(V.TIME_SUFFIXES)}(?![A-Za-z])   #   8 pm, 10 a.m.
+      | {alternation(V.STOCK_SUFFIXES)}(?![A-Za-z])     #   1810.HK
+      | [ ]{alternation(V.CODE_SUFFIXES)}(?![\w+])      #   14 Ultra, 15 Pro
+      | (?:st|nd|rd|th)?\s(?:of\s)?{_MONTH}(?![a-z])    #   30 March, 30th of March
+    )
+  | (?P<ord>st|nd|rd|th)(?![A-Za-z])                    # 3rd, 422nd
+  | (?:\s?(?P<scale>{alternation(V.SCALE_WORDS, True)})(?![A-Za-z])  # 10 million, 10bn
+      | (?P<letter>[kKmMbB])(?![A-Za-z])                # 10m, 7B, 10K: glued only
+    )?
+    (?P<plus>\+|-plus(?![A-Za-z]))?                     # 10,000+ stores
+    (?:\s?(?P<cur>{_CUR_AFTER})(?![A-Za-z]))?           # 100 billion yuan, 10 million USD
+    (?:\s?(?P<pct>{alternation([*V.PERCENT_SIGNS, *V.POINT_SIGNS], True)})(?![A-Za-z]))?
+                                                        # 12.1%, 2.1 percentage points
+    (?P<post>{alternation(V.POST_QUALIFIERS.keys() - {"+", "-plus"}, True)}(?![A-Za-z]))?
+                                                        # or more, and above
+"""  # what may follow a figure; the group that closes last names the branch that matched
+_RIGHT_RE = re.compile(_TAIL, re.X)
 
 _DIGITS_RE = re.compile(
     r"""
@@ -137,50 +183,20 @@ _DIGITS_RE = re.compile(
     (?:
         (?P<joined>[0-9]*(?:[/:][0-9]+)+)   # dates 3/30/2021, years 2019/20, times 10:00, ratios 16:9
       | [0-9]{3}(?P<iso>-[0-9]{2}-[0-9]{2}) # ISO dates 2021-03-30
-      | (?:[0-9,.]*[0-9])?                  # a number token; its grouping is checked by parse_number
+      | (?P<digits>(?:[0-9,.]*[0-9])?)      # a number token (parse_number checks its grouping),
+    """
+    + f"(?:{_TAIL})"  # and what follows it, read in the same pass
+    + r"""
     )
-    """,
-    re.X,
-)
-
-_WORD_BODY = rf"""
-    (?P<w>
-        (?P<ordinal>{_TENS_HYPHEN}?{alternation(V.ORDINAL_WORDS, True)})    # first, twenty-first
-      | (?P<words>                                                  # two, thirty-five, a hundred
-            (?:{alternation(_UNIT_WORDS, True)}|(?i:a)(?=[ ](?i:hundred|thousand|million|billion)))
-            (?:[\s-]{{1,3}}(?:(?i:and)\s{{1,3}})?{_NUMBER_WORD}(?![A-Za-z])){{0,8}}  # ... hundred and twenty thousand
-        )
-    )
-    (?![A-Za-z])                                                    # whole words only
-"""
-_WORDS_RE = re.compile(r"[\s(\[“\"'‘/—–-]  # a word starts after a space or an opening mark\n" + _WORD_BODY, re.X)
-_WORD_AT_START_RE = re.compile(_WORD_BODY, re.X)
-
-_RIGHT_RE = re.compile(
-    rf"""
-    (?P<rkill>                                      # what follows makes the figure a name, time or date
-        \s?{alternation(V.TIME_SUFFIXES)}(?![A-Za-z])   # 8 pm, 10 a.m.
-      | {alternation(V.STOCK_SUFFIXES)}(?![A-Za-z])     # 1810.HK
-      | [ ]{alternation(V.CODE_SUFFIXES)}(?![\w+])      # 14 Ultra, 15 Pro
-      | (?:st|nd|rd|th)?\s(?:of\s)?{_MONTH}(?![a-z])    # 30 March, 30th of March
-    )
-  | (?P<ord>st|nd|rd|th)(?![A-Za-z])                # 3rd, 422nd
-  | (?:\s?(?P<scale>{_SCALE})(?![A-Za-z])            # 10 million, 10bn
-      | (?P<letter>[kKmMbB])(?![A-Za-z])             # 10m, 7B, 10K (glued only)
-    )?
-    (?P<plus>\+|-plus(?![A-Za-z]))?                 # 10,000+ stores
-    (?:\s?(?P<cur>{_CUR_AFTER})(?![A-Za-z]))?       # 100 billion yuan, 10 million USD
-    (?:\s?(?P<pct>{_PERCENT})(?![A-Za-z]))?         # 12.1%, 2.1 percentage points
-    (?P<post>{alternation(V.POST_QUALIFIERS.keys() - {"+", "-plus"}, True)}(?![A-Za-z]))?  # or more
     """,
     re.X,
 )
 
 _RANGE_RE = re.compile(
     rf"""
-    (?P<sep>\s?[-–—~]\s?|\s{1,3}to\s{1,3}|\s{1,3}and\s{1,3})        # 10-12, 10 to 12, between 10 and 12
+    (?P<sep>\s?[-–—~]\s?|\s{{1,3}}to\s{{1,3}}|\s{{1,3}}and\s{{1,3}})  # 10-12, 10 to 12, 10 and 12
     (?:(?P<cur>{_CUR_BEFORE})\s?)?                  # RMB5 billion to RMB6 billion
-    (?P<num>[0-9](?:[0-9,.]*[0-9])?)                # the upper bound
+    (?P<num>[0-9](?:[0-9,.]*[0-9])?)                # the upper end
     """,
     re.X,
 )
@@ -188,9 +204,9 @@ _RANGE_RE = re.compile(
 _WORD_START = r"""[\s(\[{|/;:,"'“‘«*>—–~…]"""  # what may stand before a word or a figure
 _LEFT_RE = re.compile(
     rf"""
-    # The text before a figure, read BACKWARDS: it is matched on the reversed text at the
-    # anchor, so the parts come in reverse order (the figure's neighbour first) and every
-    # form is spelled backwards. One anchored match instead of a search in a window.
+    # The text before a figure, read BACKWARDS: matched on the reversed text at the
+    # anchor, so the parts come in reverse order (the figure's neighbour first) and
+    # every form is spelled backwards. One anchored match instead of a search.
     (?:
         (?P<kill>                                   # a name, date or label, never a quantity:
             \s{{0,3}}(?:{alternation(V.CODE_PREFIXES, reverse=True)}|{alternation(V.MONTHS, reverse=True)})
@@ -216,79 +232,74 @@ _NUMBER_RE = re.compile(
     (?:[1-9][0-9]{0,2}(?:,[0-9]{3})+        # 1,234,567
       | [1-9][0-9]?(?:,[0-9]{2})+,[0-9]{3}  # 12,34,567 (lakh grouping)
       | [1-9][0-9]{0,17}                    # 1234567
-      | 0                                   # 0.5 (but not 007, a code)
+      | 0                                   # 0.5 (but not 007: a code)
     )
     (?:\.[0-9]{1,12})?                      # decimals
     """,
     re.X,
 )
-_RANGE_STARTS = frozenset("-–—~ ")  # a range may follow only these
+_RANGE_STARTS = frozenset("-–—~ ")  # a range can follow a figure only after these
 _PHONE_RE = re.compile(r"[0-9]{1,5}\)?(?:[ -]\(?[0-9]{1,5}\)?){1,6}")
 _PAREN_PHONE_RE = re.compile(r"\([0-9]{2,5}\)[ -]?[0-9]{3,4}[ -]?[0-9]{3,5}(?![0-9])")
-_PERIOD_AFTER_RE = re.compile(rf"[\s-]+{alternation(V.PERIOD_NOUNS)}(?![a-z])")
-_CLOSE_RE = re.compile(r"\s*\)(?P<pct>%)?")
+_PERIOD_AFTER_RE = re.compile(rf"[\s-]{{1,3}}{alternation(V.PERIOD_NOUNS)}(?![a-z])")
+_CLOSE_RE = re.compile(r"\s?\)(?P<pct>%)?")
+_NOT_NUMBER_RE = re.compile(alternation(V.NOT_NUMBER_PHRASES))
 _MENTION_RE = re.compile(
-    r"(?<![A-Za-z])(?:{}|{}|{})(?![A-Za-z])".format(
+    r"(?<![A-Za-z])(?:{}|{}|€)(?![A-Za-z])".format(
         alternation({**V.CURRENCY_SYMBOLS, **V.CURRENCY_CODES}.keys() - V.CURRENCY_CONFIDENCE.keys()),
         alternation(V.CURRENCY_NAMES.keys() - V.CURRENCY_CONFIDENCE.keys(), ignore_case=True),
-        "€",
     )
 )
-_NOT_NUMBER_RE = re.compile(alternation(V.NOT_NUMBER_PHRASES))
 
-# --- lookups ---------------------------------------------------------------------------
+# --- lookups derived from the tables ----------------------------------------------------
 
 _CURRENCY_OF = {
     **V.CURRENCY_SYMBOLS,
     **V.CURRENCY_CODES,
     **{name.lower(): iso for name, iso in V.CURRENCY_NAMES.items()},
+    "€": "EUR",
 }
-_ROLE_OF = {**V.QUALIFIERS, **V.LEADS}
+_ROLE_OF = {" ".join(k.lower().split()): v for k, v in {**V.QUALIFIERS, **V.LEADS}.items()}
 _POINTS = frozenset(" ".join(p.lower().split()) for p in V.POINT_SIGNS)
-_ORDINAL_OF = {**V.ORDINAL_WORDS, **{f"{t}-{o}": n + V.ORDINAL_WORDS[o] for t, n in V.TENS_WORDS.items() for o in list(V.ORDINAL_WORDS)[:9]}}
+_POST_OF = {" ".join(k.lower().split()): v for k, v in V.POST_QUALIFIERS.items()}
 
 
 def _normal(written: str) -> str:
-    """A written form as the tables key it: single spaces, lower case for words."""
+    """A currency or sign as the tables key it: single spaces; lower case for words."""
     form = " ".join(written.split())
-    return form if form in _CURRENCY_OF or form in V.AMBIGUOUS_CURRENCIES else form.lower()
+    if form in _CURRENCY_OF or form in V.AMBIGUOUS_CURRENCIES:
+        return form
+    return form.lower()
 
 
-# --- small parsers ------------------------------------------------------------------
+# --- small parsers ------------------------------------------------------------------------
 
 
 def parse_number(token: str) -> str | None:
     """The digits of an English-style number token without separators, or None.
 
-    >>> parse_number("70,462.9")
-    '70462.9'
-    >>> parse_number("1.234")
-    '1.234'
-    >>> parse_number("12,34,567")
-    '1234567'
-    >>> parse_number("1,2,3") is None, parse_number("1.2.3") is None, parse_number("0700") is None
-    (True, True, True)
+    >>> parse_number("70,462.9"), parse_number("1.234"), parse_number("12,34,567")
+    ('70462.9', '1.234', '1234567')
+    >>> parse_number("1,2,3"), parse_number("1.2.3"), parse_number("0700"), parse_number("9" * 40)
+    (None, None, None, None)
     """
-    if _NUMBER_RE.fullmatch(token) is None:
-        return None
-    return token.replace(",", "")
+    whole, dot, decimals = token.partition(".")
+    if whole.isdigit() and (decimals.isdigit() or not dot) and len(whole) <= 18 >= len(decimals):
+        return token if whole[0] != "0" or whole == "0" else None  # the common case, no regex
+    return token.replace(",", "") if _NUMBER_RE.fullmatch(token) else None
 
 
-def words_to_number(words: str) -> tuple[int, int] | None:
-    """The value of a number in words and how many characters of ``words`` it uses.
+def words_to_number(words: str) -> tuple[int, int, bool] | None:
+    """The value of a number in words, the characters it uses, and whether it is ordinal.
 
-    Stops at the first word that cannot follow ("one two" is one, then two).
+    Stops at the first word that cannot follow the ones before ("one two" is one).
 
-    >>> words_to_number("thirty-five")
-    (35, 11)
+    >>> words_to_number("thirty-five"), words_to_number("twenty-first")
+    ((35, 11, False), (21, 12, True))
     >>> words_to_number("a hundred and twenty thousand")
-    (120000, 29)
-    >>> words_to_number("two million")
-    (2000000, 11)
-    >>> words_to_number("one two")
-    (1, 3)
-    >>> words_to_number("and") is None
-    True
+    (120000, 29, False)
+    >>> words_to_number("one two"), words_to_number("and")
+    ((1, 3, False), None)
     """
     total, current, used, previous = 0, 0, 0, None
     for match in re.finditer(r"[A-Za-z]+", words):
@@ -300,36 +311,34 @@ def words_to_number(words: str) -> tuple[int, int] | None:
             break
         total, current = _add_word(word, kind, total, current)
         used, previous = match.end(), kind
-    return (total + current, used) if used else None
+    return (total + current, used, previous == "ordinal") if used else None
 
 
 _FOLLOWS = {
-    None: {"unit", "teen", "tens", "a"},
+    # which kind of number word may follow which ("twenty" then "one", not "one" "two")
+    None: {"unit", "teen", "tens", "ordinal", "a"},
     "a": {"hundred", "scale"},
     "unit": {"hundred", "scale"},
     "teen": {"hundred", "scale"},
-    "tens": {"unit", "hundred", "scale"},
-    "hundred": {"unit", "teen", "tens", "scale"},
+    "tens": {"unit", "hundred", "scale", "ordinal"},
+    "hundred": {"unit", "teen", "tens", "scale", "ordinal"},
     "scale": {"unit", "teen", "tens"},
+    "ordinal": set(),
+}
+_KIND_OF_WORD = {
+    **dict.fromkeys(V.UNIT_WORDS, "unit"),
+    **dict.fromkeys(V.TEEN_WORDS, "teen"),
+    **dict.fromkeys(V.TENS_WORDS, "tens"),
+    **dict.fromkeys(V.ORDINAL_WORDS, "ordinal"),
+    **dict.fromkeys(V.NUMBER_SCALE_WORDS, "scale"),
+    V.HUNDRED_WORD: "hundred",
+    "a": "a",
 }
 
 
 def _word_kind(word: str, previous: str | None) -> str | None:
     """What a number word is, if it may follow ``previous``; else None."""
-    if word in V.UNIT_WORDS:
-        kind = "unit"
-    elif word in V.TEEN_WORDS:
-        kind = "teen"
-    elif word in V.TENS_WORDS:
-        kind = "tens"
-    elif word == V.HUNDRED_WORD:
-        kind = "hundred"
-    elif word in V.NUMBER_SCALE_WORDS:
-        kind = "scale"
-    elif word == "a":
-        kind = "a"
-    else:
-        return None
+    kind = _KIND_OF_WORD.get(word)
     return kind if kind in _FOLLOWS[previous] else None
 
 
@@ -341,11 +350,11 @@ def _add_word(word: str, kind: str, total: int, current: int) -> tuple[int, int]
         return total + max(current, 1) * 10 ** V.NUMBER_SCALE_WORDS[word], 0
     if kind == "a":
         return total, 1
-    return total, current + _UNIT_WORDS[word]
+    return total, current + (V.ORDINAL_WORDS.get(word) or _UNIT_WORDS[word])
 
 
 def scale_of(written: str) -> tuple[int, float]:
-    """Power of ten and confidence (without a currency) of a scale word or letter.
+    """Power of ten of a scale word or letter, and its confidence without a currency.
 
     >>> scale_of("Million"), scale_of("bn"), scale_of("m")
     ((6, 1.0), (9, 1.0), (6, 0.5))
@@ -356,20 +365,29 @@ def scale_of(written: str) -> tuple[int, float]:
 
 
 def document_currency(text: str) -> str | None:
-    """The currency a text mentions most (ISO 4217), or None; first seen wins a tie.
+    """The currency a text names most (ISO 4217), or None; the first named wins a tie.
 
     Ambiguous signs ("$", "¥") do not count: they are what this decides.
 
-    >>> document_currency("Revenue was RMB 10 billion, up from RMB 9 billion; ¥ figures...")
+    >>> document_currency("Revenue was RMB 10 billion, up from RMB 9 billion (¥ ...)")
     'CNY'
-    >>> document_currency("Sales of US$5 million") , document_currency("no money here")
+    >>> document_currency("Sales of US$5 million"), document_currency("no money here")
     ('USD', None)
     """
     counts = Counter(_CURRENCY_OF[_normal(m.group())] for m in _MENTION_RE.finditer(text))
     return counts.most_common(1)[0][0] if counts else None
 
 
-# --- the reading of one anchor ----------------------------------------------------------
+def _to_float(number: str, power: int) -> float:
+    """Digits times ten to a power, rounded once ("70462.9", 6 -> 70462900000.0).
+
+    >>> _to_float("70462.9", 6), _to_float("34.6", 6), _to_float("12", 0)
+    (70462900000.0, 34600000.0, 12.0)
+    """
+    return float(f"{number}e{power}") if power else float(number)
+
+
+# --- one figure being read ------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -385,8 +403,8 @@ class _Draft:
     currency: str | None = None
     written_currency: str = ""  # as the tables key it: "US$", "yuan", "$"
     qualifier: str | None = None
-    lead: str | None = None  # a word before it that changes the reading: range, change, ...
-    upper: _Draft | None = None  # the other end of "10-12", not yet joined
+    lead: str | None = None  # the role of a word before it: approx, range, change, top, rank
+    upper: _Draft | None = None  # the other end of "10-12", joined once the left is read
     separator: str = ""  # "-", "to" or "and" before upper
     high: str | None = None
     high_power: int = 0
@@ -394,8 +412,8 @@ class _Draft:
     points: bool = False
     confidence: float = 1.0
     letter_confidence: float = 1.0  # "10m" may be metres: forgiven when it is money
-    opened: int = -1  # position of "(" before the figure, -1 when none
-    aside: bool = False  # "(equivalent to ...", "(approximately ...": not a negative
+    opened: int = -1  # position of "(" before the figure; -1 when none
+    aside: bool = False  # "(approximately ...", "(equivalent to ...": never a negative
     conversion_of: int | None = None
     words: bool = False  # written in words
 
@@ -403,18 +421,17 @@ class _Draft:
 def _is_year(d: _Draft, text: str) -> bool:
     """2019, FY 2021, "in 1998": a bare four-digit figure from 1800 to 2099 is a year."""
     return (
-        d.kind == "number"
+        len(d.number) == 4
+        and d.number[:2] in ("18", "19", "20")
         and not d.power
         and d.high is None
-        and d.number[:2] in ("18", "19", "20")
-        and text[d.anchor : d.anchor + 5] in (d.number, d.number + text[d.anchor + 4 : d.anchor + 5])
-        and len(d.number) == 4
+        and text.startswith(d.number, d.anchor)  # "2,019" is not a year
     )
 
 
 def _is_list_marker(d: _Draft, text: str) -> bool:
-    """"1." or "1)" or "1.1 Overview" opening a line: numbering, not a figure."""
-    if d.kind != "number" or d.power or d.words or d.high is not None:
+    """ "1." or "1)" or "1.1 Overview" opening a line: numbering, not a figure."""
+    if d.power or d.words or d.high is not None or len(d.number) > 4:
         return False
     line_start = text.rfind("\n", 0, d.start) + 1
     if text[line_start : d.start].strip(" \t#*-•(>"):
@@ -424,25 +441,25 @@ def _is_list_marker(d: _Draft, text: str) -> bool:
 
 
 def _is_bracket_marker(d: _Draft, text: str) -> bool:
-    """"(1)", "(12)" in prose: footnote or list markers, not negative numbers."""
+    """ "(1)", "(12)" in prose: footnote or list markers, not negative numbers."""
     return (
         d.opened >= 0
-        and d.kind == "number"
-        and not d.power
-        and d.number.isdigit()
         and len(d.number) <= 2
+        and d.number.isdigit()
+        and not d.power
         and _CLOSE_RE.match(text, d.end) is not None
         and not _in_table(text, d.start)
     )
 
 
 def _is_resolution(d: _Draft, text: str) -> bool:
-    """"4K", "8K" with no currency: a display resolution."""
-    return d.currency is None and len(d.number) == 1 and text[d.end - 1 : d.end] == "K"
+    """ "4K", "8K" with no currency: a display resolution."""
+    return len(d.number) == 1 and text[d.end - 1 : d.end] == "K"
 
 
 _REJECT_RULES = (
-    # (name, test): a draft that any test accepts is not a quantity; a new rule is a row
+    # (name, test) for bare numbers (no currency, percent or ordinal): a number that any
+    # test accepts is not a quantity. A new rule is a new row.
     ("year", _is_year),
     ("list marker", _is_list_marker),
     ("bracket marker", _is_bracket_marker),
@@ -479,19 +496,6 @@ def _is_year_range(low: _Draft, high: _Draft) -> bool:
     )
 
 
-def _to_float(number: str, power: int) -> float:
-    """Digits times ten to a power, rounded once ("70462.9", 6 -> 70462900000.0).
-
-    >>> _to_float("70462.9", 6), _to_float("34.6", 6), _to_float("12", 0)
-    (70462900000.0, 34600000.0, 12.0)
-    """
-    return float(f"{number}e{power}") if power else float(number)
-
-
-def _anchor_start(match: re.Match) -> int:
-    return match.start()
-
-
 class _Reader:
     """Reads every anchor of one text, in order of position, into Quantities."""
 
@@ -516,11 +520,22 @@ class _Reader:
 
     def _anchors(self) -> Iterator[re.Match]:
         """Digit and word anchors, merged in order of position."""
-        words: Iterable[re.Match] = _WORDS_RE.finditer(self.text)
-        first = _WORD_AT_START_RE.match(self.text)
+        words = self._word_anchors()
+        word = next(words, None)
+        for match in _DIGITS_RE.finditer(self.text):
+            while word is not None and word.start() < match.start():
+                yield word
+                word = next(words, None)
+            yield match
+        while word is not None:
+            yield word
+            word = next(words, None)
+
+    def _word_anchors(self) -> Iterator[re.Match]:
+        first = _WORD_AT_START_RE.match(self.text)  # the scan needs a space before a word
         if first is not None:
-            words = merge([first], words, key=_anchor_start)
-        return merge(_DIGITS_RE.finditer(self.text), words, key=_anchor_start)
+            yield first
+        yield from _WORDS_RE.finditer(self.text)
 
     def _read(self, match: re.Match) -> _Draft | None:
         if match.re is _DIGITS_RE:
@@ -531,8 +546,10 @@ class _Reader:
             return None
         if draft.upper is not None:
             self._join_range(draft)
-        if any(test(draft, self.text) for _, test in _REJECT_RULES):
-            return None
+        if draft.kind == "number":
+            for _, test in _REJECT_RULES:
+                if test(draft, self.text):
+                    return None
         if draft.opened >= 0:
             self._read_brackets(draft)
         return draft
@@ -540,79 +557,76 @@ class _Reader:
     # -- the anchor and what follows it
 
     def _read_digits(self, match: re.Match) -> _Draft | None:
-        start, end = match.span()
-        if match.group("joined") or match.group("iso"):
-            self.skip_until = end
+        last = match.lastgroup
+        if last == "joined" or last == "iso":  # a date, time or ratio: consumed whole
             return None
-        number = parse_number(match.group())
+        start, end = match.start(), match.end("digits")
+        number = parse_number(self.text[start:end])
         if number is None or self._continues_refused(start) or self._is_phone(start):
             return None
         draft = _Draft(start, start, end, number)
-        if not self._read_right(draft):
+        if not self._read_right(draft, match):
             return None
         if self.text[draft.end : draft.end + 1] in _RANGE_STARTS:
             self._read_upper(draft)
         return draft
 
     def _read_words(self, match: re.Match) -> _Draft | None:
-        start, end = match.span("w")
-        if _NOT_NUMBER_RE.match(self.text, max(0, start - 3), end + 6):
+        start = match.start("w")
+        if _NOT_NUMBER_RE.match(self.text, max(0, start - 3)) or _NOT_NUMBER_RE.match(self.text, start):
             return None
-        if match.group("ordinal"):
-            value = _ORDINAL_OF[match.group("ordinal").lower()]
-            draft = _Draft(start, start, end, str(value), kind="ordinal", words=True)
-        else:
-            value, used = words_to_number(match.group("words"))
-            draft = _Draft(start, start, start + used, str(value), words=True)
-        draft.confidence = V.WORD_CONFIDENCE.get(match.group("w"), 1.0)
-        return draft if self._read_right(draft) else None
+        value, used, ordinal = words_to_number(match.group("w"))
+        draft = _Draft(start, start, start + used, str(value), words=True)
+        draft.kind = "ordinal" if ordinal else "number"
+        draft.confidence = V.WORD_CONFIDENCE.get(self.text[start : start + used], 1.0)
+        return draft if self._read_right(draft, _RIGHT_RE.match(self.text, draft.end)) else None
 
-    def _read_right(self, d: _Draft) -> bool:
-        """Scale, currency, percent or ordinal suffix after the figure; False refuses it."""
-        right = _RIGHT_RE.match(self.text, d.end)
-        if right.group("rkill"):
+    def _read_right(self, d: _Draft, right: re.Match) -> bool:
+        """Scale, currency, percent or ordinal suffix after the figure; False refuses it.
+
+        ``right`` is a match of ``_TAIL`` at d.end: the anchor's own or a separate one.
+        """
+        last = right.lastgroup  # the group that closed last says which branch matched
+        if last == "rkill":
             return False
-        if right.group("ord") or d.kind == "ordinal":
-            d.kind, d.end = "ordinal", right.end("ord") if right.group("ord") else d.end
-            return _PERIOD_AFTER_RE.match(self.text, d.end) is None
-        if right.end() == d.end:
+        if last == "ord" or d.kind == "ordinal":
+            d.kind, d.end = "ordinal", right.end() if last == "ord" else d.end
+            return _PERIOD_AFTER_RE.match(self.text, d.end) is None  # "4th quarter"
+        if last is None or last == "digits":
             return not self.text[d.end : d.end + 1].isalnum()  # 5G, 4Q20, 1990s, 14nm
         scale, letter, plus, cur, pct, post = right.group("scale", "letter", "plus", "cur", "pct", "post")
         if scale or letter:
             d.power, d.letter_confidence = scale_of(scale or letter)
             d.end = right.end("letter" if letter else "scale")
-        if cur and self._set_currency(d, cur):
-            d.end = right.end("cur")
-        elif cur:
+        if cur and not self._set_currency(d, cur):
             return True  # "3 won awards": the verb, so nothing after it belongs here
+        d.end = right.end("cur") if cur else d.end
         if pct:
             d.kind, d.points, d.end = "percent", _normal(pct) in _POINTS, right.end("pct")
         if plus or post:
-            d.qualifier = V.POST_QUALIFIERS[plus or " " + " ".join(post.split()).lower()]
+            d.qualifier = _POST_OF[plus or _normal(post)]
         return True
 
     def _read_upper(self, d: _Draft) -> None:
         """The upper end of "10-12 million", kept until the left side says if it is a range."""
         match = _RANGE_RE.match(self.text, d.end)
-        if match is None:
-            return
-        number = parse_number(match.group("num"))
-        if number is None:
+        number = match and parse_number(match.group("num"))
+        if not number:
             return
         upper = _Draft(match.start("num"), match.start("num"), match.end("num"), number)
-        if not self._read_right(upper):
+        if not self._read_right(upper, _RIGHT_RE.match(self.text, upper.end)):
             return
         if match.group("cur"):
             self._set_currency(upper, match.group("cur"))
         d.upper, d.separator = upper, match.group("sep").strip()
 
     def _join_range(self, d: _Draft) -> None:
-        """Make d the range d..upper when the words allow it; scale and currency are shared."""
+        """Make d the range d..upper when the words allow it; both ends share scale and currency."""
         upper = d.upper
-        if d.separator == "and" and d.lead != "range" or d.separator == "to" and d.lead == "change":
-            return  # "5 and 6" is two figures; "from 5 to 6" is a change
-        if not _compatible(d, upper):
-            return
+        if (d.separator == "and") != (d.lead == "range") and d.separator != "to":
+            return  # "5 and 6" is two figures; "between 5-6" is not English
+        if d.separator == "to" and d.lead == "change" or not _compatible(d, upper):
+            return  # "from 5 to 6" is a change
         d.high, d.high_power, d.end = upper.number, upper.power, upper.end
         d.power = d.power or upper.power
         if upper.kind == "percent":
@@ -628,11 +642,13 @@ class _Reader:
         """Qualifier, loss, sign, bracket, currency and ordinal mark; False refuses the figure."""
         size = len(self.text)
         left = _LEFT_RE.match(self.reversed, size - d.anchor)
-        if left is None or left.group("kill"):
+        if left is None or left.lastgroup == "kill":
             return False  # glued to letters (FY2021, Q4, P40) or a name (Model 3, March 30)
+        if left.lastgroup is None:
+            return True  # nothing before it: the common case
         word, sign, sign2, cur, mark = left.group("word", "sign", "sign2", "cur", "mark")
         if word:
-            self._apply_word(d, _ROLE_OF[" ".join(word[::-1].lower().split()).rstrip("-")])
+            self._apply_word(d, _ROLE_OF[" ".join(word[::-1].lower().split())])
         if cur and d.currency is None:
             self._set_currency(d, cur[::-1])
         if mark and d.kind == "number":
@@ -643,7 +659,8 @@ class _Reader:
             d.negative = True
         if left.group("open"):
             d.opened, d.aside = size - left.end("open"), bool(left.group("conv") or word)
-        d.start = size - max(left.end("sign"), left.end("cur"), left.end("sign2"), left.end("mark"), size - d.anchor)
+        ends = left.end("sign"), left.end("cur"), left.end("sign2"), left.end("mark")
+        d.start = min(size - max(ends), d.anchor)
         return True
 
     def _apply_word(self, d: _Draft, role: str) -> None:
@@ -657,7 +674,7 @@ class _Reader:
         d.lead = role
 
     def _read_brackets(self, d: _Draft) -> None:
-        """"(US$50.9 billion)" after a figure converts it; a bare "(1,234.5)" is negative."""
+        """ "(US$50.9 billion)" after a figure converts it; a bare "(1,234.5)" is negative."""
         close = _CLOSE_RE.match(self.text, d.end)
         if close is None:
             return
@@ -683,7 +700,7 @@ class _Reader:
         return start >= 2 and text[start - 1] in "-–—/.,:~" and text[start - 2].isdigit()
 
     def _is_phone(self, start: int) -> bool:
-        """"+86 10 6060 6666", "(852) 2522 1234": consumed whole, never a figure."""
+        """ "+86 10 6060 6666", "(852) 2522 1234": consumed whole, never a figure."""
         text = self.text
         before = text[start - 1 : start]
         if before == "+":
@@ -718,13 +735,12 @@ class _Reader:
         if d.kind != "money":
             d.currency = None
             d.confidence = min(d.confidence, d.letter_confidence)
-        quantity = self._freeze(d)
-        if quantity.kind == "money":
+        if d.kind == "money":
             self.last_money = len(self.found)
-        self.found.append(quantity)
+        self.found.append(self._freeze(d))
 
     def _resolve_currency(self, d: _Draft) -> None:
-        """"$", "dollars", "¥": the document's currency when it is one they may mean."""
+        """ "$", "dollars", "¥": the document's currency when it is one they may mean."""
         family, fallback, confidence = V.AMBIGUOUS_CURRENCIES[d.written_currency]
         if not self.context_known:
             self.default_currency = document_currency(self.text)
@@ -752,7 +768,7 @@ class _Reader:
         )
 
 
-# --- public API ----------------------------------------------------------------------
+# --- public API ----------------------------------------------------------------------------
 
 
 def find_quantities(text: str, default_currency: str | None = None) -> list[Quantity]:

@@ -75,7 +75,9 @@ def score_file(expected: list[dict], predicted: list[dict], name: str = "") -> F
 
 
 def release_files(folder: Path = CORPUS_DIR) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in RELEASE_SUFFIXES)
+    return sorted(
+        p for p in folder.iterdir() if p.suffix.lower() in RELEASE_SUFFIXES and not p.stem.upper().startswith("README")
+    )
 
 
 def read_expected(release: Path) -> list[dict]:

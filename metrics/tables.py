@@ -8,6 +8,7 @@ vendor table), its column's period, and the table's unit and currency.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 CELL = r"(?:\(?[-+]?[\d,]*\d(?:\.\d+)?\)?\s?%?|N/A|n/a|n\.m\.|–|—|-)"
 ROW = re.compile(
-    rf"""^(?P<label>[^\S\n]*[A-Za-z(][^\n]*?[A-Za-z):*)\]])   # a label that ends in a letter or bracket
+    rf"""^(?P<label>[^\S\n]*(?:\d{{1,2}}\.?[^\S\n]+)?[A-Za-z(][^\n]*?[A-Za-z):*)\]])   # a label (a rank may lead it)
     (?P<cells>(?:[^\S\n]+{CELL}){{2,}})                      # two or more numeric cells
     [^\S\n]*(?:ppts?|pp|percentage\s+points?)?[^\S\n]*$""",
     re.VERBOSE | re.MULTILINE,
@@ -169,8 +170,12 @@ def table_facts(ctx: DocumentContext, text: str) -> list[Fact]:
     return facts
 
 
+RANK_LEAD = re.compile(r"^\s*(\d{1,2})\.?\s+")
+
+
 def _row_company(ctx: DocumentContext, label: str) -> str | None:
-    """A row label that is a company name ("Samsung", "Xiaomi*", "Apple (incl. Beats)")."""
+    """A row label that is a company name ("Samsung", "Xiaomi*", "2 Xiaomi" in a ranked table)."""
+    label = RANK_LEAD.sub("", label)
     found = ctx.vocab.companies.find(label)
     return found[0].name if found and found[0].start == 0 else None
 
@@ -184,20 +189,42 @@ class Column:
 
 def _columns(ctx: DocumentContext, table: Table) -> list[Column]:
     """Column titles from the header's last line, split at runs of two or more spaces."""
-    titles = re.split(r"\s{2,}|\t|\s\|\s", table.header.strip().split("\n")[-1].strip())
-    if titles and not re.search(r"\d|share|shipment|volume|change|growth", titles[0], re.IGNORECASE):
-        titles = titles[1:]  # the row-label column ("Vendor", "Company")
+    titles = _column_titles(ctx, table.header.strip().split("\n")[-1].strip())
     caption_metrics = [m.name for m in ctx.vocab.metrics.find(table.header, NOUN)]
     columns = []
     for title in titles:
         nouns = [m.name for m in ctx.vocab.metrics.find(title, NOUN)]
         found = [m.period for m in find_periods(title, ctx.published, ctx.calendar) if m.period is not None]
+        if not found and (year := re.search(r"\b(20\d\d|19\d\d)\b(?!\s*[-–]\s*\d)", title)):
+            found = [ctx.calendar.year(int(year.group(1)))]  # a bare year heads a column: "2023 Shipments"
         change = bool(re.search(r"change|growth|yoy|year-over-year|year-on-year", title, re.IGNORECASE))
         metric = "market_share_pct" if "market_share_pct" in nouns else (nouns[0] if nouns else None)
         if metric is None and not change:
             metric = next((m for m in caption_metrics if m != "market_share_pct"), None)
         columns.append(Column(metric, found[0] if found else table.periods[0], change))
     return columns
+
+
+COLUMN_START = re.compile(
+    r"\b(?:YoY|Year-over-year|Year-on-year|Annual|Change|Growth|Market share|Share)\b", re.IGNORECASE
+)
+
+
+def _column_titles(ctx: DocumentContext, line: str) -> list[str]:
+    """Column titles of a header line; when a page flattened it with single spaces, a new column starts
+    at each period phrase or change word ("Brand Q4 2021 shipments (million units) Q4 2021 share YoY growth")."""
+    titles = re.split(r"\s{2,}|\t|\s\|\s", line)
+    if len(titles) < 2:
+        found = find_periods(line, ctx.published, ctx.calendar)
+        cuts = {m.span[0] for m in found if m.explicit_year and not m.comparative}
+        for word in COLUMN_START.finditer(line):
+            if not any(c <= word.start() < c + 20 for c in cuts):
+                cuts.add(word.start())
+        bounds = sorted(cuts | {0, len(line)})
+        titles = [line[a:b].strip() for a, b in itertools.pairwise(bounds) if line[a:b].strip()]
+    if titles and not re.search(r"\d|share|shipment|volume|change|growth", titles[0], re.IGNORECASE):
+        titles = titles[1:]  # the row-label column ("Vendor", "Company")
+    return titles
 
 
 def _vendor_row_facts(ctx: DocumentContext, text: str, table: Table, row: Row) -> list[Fact]:
@@ -209,6 +236,27 @@ def _vendor_row_facts(ctx: DocumentContext, text: str, table: Table, row: Row) -
     tracker = ctx.tracker or next((m.name for m in ctx.vocab.trackers.find(table.header)), None)
     line = _line_at(text, row.start)
     facts = []
+    period = next((c.period for c in columns if c.period is not None and not c.is_change), table.periods[0])
+    rank = RANK_LEAD.match(row.label)
+    if rank and re.match(r"\s*(?:rank|#|no\.?)", table.header.strip().split("\n")[-1], re.IGNORECASE):
+        value = float(rank.group(1))
+        facts.append(
+            _fact(
+                ctx,
+                company,
+                "market_rank",
+                "rank",
+                period,
+                value,
+                None,
+                tracker,
+                row.start + rank.start(1),
+                rank.group(1),
+                line,
+                False,
+                None,
+            )
+        )
     for column, (cell, offset) in zip(columns, cells, strict=False):
         if column.is_change or column.metric is None or column.period is None:
             continue

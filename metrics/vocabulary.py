@@ -165,6 +165,9 @@ CURRENCY_NAMES: dict[str, str] = {
     "reais": "BRL",
 }
 
+AMBIGUOUS_SIGNS: tuple[str, ...] = ("$", "¥", "￥")  # before the figure
+AMBIGUOUS_NAMES: tuple[str, ...] = ("dollars", "dollar")  # after the figure
+
 AMBIGUOUS_CURRENCIES: dict[str, tuple[frozenset[str], str, float]] = {
     # written form -> (currencies it may mean, reading without context, its confidence).
     # The document's currency picks among them when it is one of them.
@@ -616,6 +619,3 @@ PERIOD_NOUNS: tuple[str, ...] = (
     "fiscal quarter",
     "fiscal half",
 )
-
-SINGLE_DIGIT_K_IS_NAME = True
-""""4K", "8K" with no currency are display resolutions, not 4,000."""

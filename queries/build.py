@@ -129,7 +129,9 @@ def _ingest_releases(con, folder: Path, report: BuildReport, progress: Progress)
         from queries.ingest import ingest_paths
     except ImportError:
         return
-    paths = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".txt", ".md", ".html", ".htm", ".pdf"))
+    from metrics.score import release_files
+
+    paths = release_files(folder) if folder.is_dir() else []
     if not paths:
         return
     result = ingest_paths(con, paths, progress=lambda f, m: progress(0.6 + 0.35 * f, m))

@@ -122,7 +122,7 @@ def ingest_document(
         raise InputError(f"{doc.source}: the document has no text")
     stored = _stored_version(con, doc.sha256)
     current = extractor_version()
-    if stored is not None and (facts is not None or version_key(stored) >= version_key(current)):
+    if stored is not None and version_key(stored) >= version_key(current):
         return IngestResult(skipped=1, document_ids=[doc.sha256])
     if facts is None:
         facts = _extract(doc, company, published)
@@ -198,7 +198,8 @@ def _describe(doc, facts: list, company: str | None, published: date | None) -> 
 
 
 def _main_company(facts: list) -> str | None:
-    own = Counter(f.company for f in facts if not f.attributed_to) or Counter(f.company for f in facts)
+    """The company most of the document's own (not tracker-attributed) figures are about."""
+    own = Counter(f.company for f in facts if not f.attributed_to)
     return own.most_common(1)[0][0] if own else None
 
 
@@ -210,7 +211,7 @@ def _context_of(doc, company, published) -> tuple[str | None, date | None]:
         ctx = build_context(doc, company, published)
     except Exception:  # the context is a nicety: a document without it is still stored
         return None, None
-    issuer = ctx.issuer.name if ctx.issuer is not None else None
+    issuer = ctx.issuer.name if ctx.issuer is not None else ctx.tracker  # a research firm's own release
     return issuer, ctx.published if ctx.published_explicit else None
 
 
@@ -271,7 +272,14 @@ def _write_reextracted(con, item: Prepared) -> IngestResult:
 
 
 def _fact_key(row: dict) -> tuple:
-    return (row["company"], row["metric"], row["segment"] or "", row["period_start"], row["period_end"], row["attributed_to"])
+    return (
+        row["company"],
+        row["metric"],
+        row["segment"] or "",
+        row["period_start"],
+        row["period_end"],
+        row["attributed_to"],
+    )
 
 
 def _span(row: dict) -> tuple:
@@ -370,9 +378,7 @@ def ingest_paths(
         return result
     workers = workers or os.cpu_count() or 1
     batch: list[Prepared] = []
-    done = 0
-    for item in _extract_all([str(p) for p in files], company, published, workers):
-        done += 1
+    for done, item in enumerate(_extract_all([str(p) for p in files], company, published, workers), 1):
         if isinstance(item, tuple):
             result.rejected.append(item)
         else:

@@ -95,7 +95,9 @@ def rebuild_series(con: duckdb.DuckDBPyConnection) -> None:
         "insert into series_refresh_keys select distinct company, metric, segment, period_start, period_end from facts"
     )
     con.execute("delete from series_cache")
-    con.execute("insert into series_cache by name select * from series_ranked order by metric, company, segment, period_end")
+    con.execute(
+        "insert into series_cache by name select * from series_ranked order by metric, company, segment, period_end"
+    )
     con.execute("delete from series_summary")
     con.execute(
         """

@@ -9,6 +9,7 @@ same row make one fail with "Conflict on update"; :func:`with_retry` runs the ch
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -64,10 +65,8 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 def _rollback_quietly(cur: duckdb.DuckDBPyConnection) -> None:
-    try:
+    with contextlib.suppress(duckdb.Error):  # a failed commit has already ended the transaction
         cur.execute("rollback")
-    except duckdb.Error:
-        pass  # a failed commit has already ended the transaction
 
 
 def is_conflict(exc: BaseException) -> bool:

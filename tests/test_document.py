@@ -265,9 +265,21 @@ def test_html_without_text_is_refused(data):
         load(data, name="empty.html")
 
 
-def test_html_fragment_falls_back_to_all_visible_text():
+def test_html_fragment_gives_its_text_with_list_items_as_lines():
     doc = load(b"<div><span>Revenue</span> <b>grew</b> 5%<ul><li>one</li><li>two</li></ul></div>", name="a.html")
-    assert doc.text == "Revenue grew 5%\n\none\ntwo"
+    assert doc.text == "Revenue grew 5%\n\n- one\n- two"
+
+
+def test_fallback_takes_every_visible_text_with_block_breaks():
+    # trafilatura (favour recall) returns text for every page we could build; the fallback is for when it
+    # returns nothing or fails, so it is checked directly.
+    tree = metrics.document._parse_html(
+        "<html><head><title>T</title><style>p {}</style></head><body><nav>Home</nav><p>Revenue <b>grew</b>"
+        "\n 5%<br>in 2020</p><table><tr><td>Revenue</td><td>70.5</td></tr><tr><td>Profit</td><td>9</td></tr>"
+        "</table><script>var x;</script>tail</body></html>"
+    )
+    text = normalise_text(metrics.document._extract_all_text(tree))
+    assert text == "Home\n\nRevenue grew 5%\nin 2020\n\nRevenue 70.5\nProfit 9\n\ntail"
 
 
 def test_html_in_gbk_uses_the_declared_charset():

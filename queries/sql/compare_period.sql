@@ -74,25 +74,23 @@ converted as (
         a.*,
         case when a.converts then (case when a.currency = 'USD' then 1.0 else r.own_rate end) end as fx_rate,
         case when a.converts then (case when $currency = 'USD' then 1.0 else r.target_rate end) end as fx_target_rate,
-        r.fx_kind, r.fx_period_start, r.fx_period_end
+        case when a.converts and a.currency <> $currency then r.fx_kind end as fx_kind,
+        case when a.converts and a.currency <> $currency then r.fx_period_start end as fx_period_start,
+        case when a.converts and a.currency <> $currency then r.fx_period_end end as fx_period_end,
+        case
+            when not a.converts or a.currency = $currency then a.value
+            else a.value / fx_rate * fx_target_rate
+        end as converted_value,
+        case when a.converts then $currency else a.currency end as converted_currency
     from aligned as a
     left join best_rates as r on r.company = a.company
 ),
 final as (
     select
         rank() over (order by converted_value desc nulls last) as rank,
-        company, period_start, period_end, alignment, value, unit, currency,
-        case
-            when not converts then value
-            when currency = $currency then value
-            else value / fx_rate * fx_target_rate
-        end as converted_value,
-        case when converts then $currency else currency end as converted_currency,
-        case when converts and currency <> $currency then fx_kind end as fx_kind,
-        fx_rate, fx_target_rate,
-        case when converts and currency <> $currency then fx_period_start end as fx_period_start,
-        case when converts and currency <> $currency then fx_period_end end as fx_period_end,
-        source, status, fact_id, evidence, document_title
+        company, period_start, period_end, alignment, value, unit, currency, converted_value, converted_currency,
+        fx_kind, fx_rate, fx_target_rate, fx_period_start, fx_period_end, source, status, fact_id, evidence,
+        document_title
     from converted
 )
 select * from final

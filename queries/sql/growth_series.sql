@@ -83,7 +83,7 @@ year_ago as (
     group by all
 ),
 contiguous_prior as (
-    select s.company, s.period_end, arg_min(p.value, abs(p.period_end - (s.period_start - 1))) as prior_value
+    select s.company, s.period_end, arg_min(p.value, abs(p.period_end - (s.period_start - 1))) as contiguous_value
     from series as s
     join series as p
         on p.company = s.company
@@ -115,11 +115,11 @@ final as (
     select
         w.company, w.period_start, w.period_end, w.grain, w.period_kind, w.value, w.unit, w.currency, w.derived,
         w.status, w.source, w.fact_id, w.evidence, w.document_title,
-        case when w.period_kind = 'instant' then w.prior_instant_value else c.prior_value end as prior_value,
+        case when w.period_kind = 'instant' then w.prior_instant_value else c.contiguous_value end as prior_value,
         100 * (w.value / nullif(prior_value, 0) - 1) as change_pct,
         case when w.grain = 'quarter' and w.period_kind = 'duration' then change_pct end as qoq_pct,
         y.year_ago_value,
-        100 * (w.value / nullif(y.year_ago_value, 0) - 1) as yoy_pct,
+        case when w.period_kind = 'duration' then 100 * (w.value / nullif(y.year_ago_value, 0) - 1) end as yoy_pct,
         case
             when w.grain = 'quarter' and w.period_kind = 'duration' and w.four_count = 4
                  and (w.period_end - w.four_start) between 357 and 372

@@ -8,7 +8,8 @@
 --   $tolerance_pct  e.g. 0.5
 -- Returns: company, metric, segment, period_start, period_end, value_a, value_b, difference_pct, unit,
 --   currency, source_a, source_b, fact_id_a, fact_id_b, status_a, status_b, document_a, document_b,
---   origin_a (document title or source URL), origin_b, comparative_a, comparative_b, current_fact_id.
+--   comparative_a, comparative_b, origin_a (document title or source URL), origin_b, current_fact_id
+--   (the fact the current series shows for source_a).
 with candidates as (
     select
         k.id, k.company, k.metric, k.segment, k.period_start, k.period_end, k.value, k.unit, k.currency,
