@@ -49,13 +49,13 @@ NEGATIVE_CHANGE = re.compile(
     re.IGNORECASE,
 )
 COMPARATIVE_BEFORE = re.compile(
-    r"(?:(?:\bfrom|compared\s+(?:with|to)|versus|vs\.?|against|relative\s+to)\s+"
+    r"(?:(?:\bfrom|compared?\s+(?:with|to)|versus|vs\.?|against|relative\s+to)\s+"
     r"(?:the\s+)?(?:approximately\s+|about\s+|around\s+|nearly\s+|some\s+)?|"
     r"\(\s*(?:FY\s?)?(?:19|20)\d\d\s*:\s*)$",  # "(2022: RMB280.04 billion)"
     re.IGNORECASE,
 )
 COMPARATIVE_AFTER = re.compile(
-    r"^\s*(?:a\s+year\s+(?:earlier|ago|before)|in\s+the\s+(?:same|prior|previous|year-ago)\s+(?:period|quarter|year)|"
+    r"^\s*(?:a\s+year\s+(?:earlier|ago|before)|in\s+(?:the\s+)?(?:same|prior|previous|year-ago)\s+(?:period|quarter|year)|"
     r"(?:in|for)\s+the\s+(?:prior|previous)\s+year|the\s+year\s+before|last\s+year|one\s+year\s+earlier)",
     re.IGNORECASE,
 )
@@ -75,7 +75,13 @@ OTHER_MEASURE = re.compile(
     r"reservations|pre-orders|bookings|test drives|stores|employees|staff|patents|downloads|visits|views)\b",
     re.IGNORECASE,
 )
-COORDINATION = re.compile(r"(?:,\s*)?\b(?:and|as well as)\s+(?:a\s+further\s+|another\s+)?$")
+COORDINATION = re.compile(
+    r"(?:,\s*)?\b(?:and|as well as|of which|including|among them|among which)\s+(?:a\s+further\s+|another\s+)?$"
+)
+VERB_AFTER = re.compile(
+    r"^\s+(?:(?P<object>[a-z-]+(?:\s[a-z-]+)?)\s+)?(?:that\s+|which\s+)?(?:it|we|they|[A-Z][\w-]*(?:\s[A-Z][\w-]*)?)\s+"
+    r"(?P<verb>delivered|shipped|sold)\b"
+)
 RANK_VERB_BEFORE = re.compile(
     r"\b(?:was|were|is|came|comes|finished|placed|ranked|ranks|stayed|remained|held|took|holds|"
     r"(?:climbed|slipped|fell|rose|moved|dropped|jumped|returned|advanced)\s+to|came\s+in|[A-Z]\w+\s+in)\s+(?:in\s+)?(?:the\s+)?$",
@@ -189,7 +195,7 @@ class SentenceGrammar:
 
     def _attach_one(self, text, q, figures, index, nouns, verbs, objects) -> Attachment | None:
         comparative = is_comparative(text, q)
-        for finder in (self._noun_after, self._verb_object, self._noun_before, self._topic_object):
+        for finder in (self._noun_after, self._verb_object, self._verb_after, self._noun_before, self._topic_object):
             att = finder(text, q, figures, index, nouns, verbs, objects)
             if att is not None:
                 att.comparative = comparative
@@ -217,6 +223,17 @@ class SentenceGrammar:
         noun_metrics = {n.name for n in nouns if clause <= n.start < q.span[0]}
         chosen = [c for c in candidates if c in verb_metrics or c in noun_metrics]
         return Attachment(q, self._prefer(chosen), obj, rule="verb-object") if chosen else None
+
+    def _verb_after(self, text, q, figures, index, nouns, verbs, objects) -> Attachment | None:
+        """The figure is the object of a clause that follows: "the 495,570 (vehicles) that Tesla delivered"."""
+        m = VERB_AFTER.match(text[q.span[1] :]) if q.kind == "number" else None
+        if m is None:
+            return None
+        candidates = self.vocab.metrics.metrics_for(m.group("verb"), VERB)
+        if m.group("object"):
+            named = set(self.vocab.metrics.metrics_for(m.group("object"), OBJECT))
+            candidates = [c for c in candidates if c in named] or candidates
+        return Attachment(q, self._prefer(candidates), None, rule="verb-after") if candidates else None
 
     def _topic_object(self, text, q, figures, index, nouns, verbs, objects) -> Attachment | None:
         """No verb: a bare "47.1 million units" belongs to a metric the sentence or the document is about,

@@ -41,8 +41,9 @@ GUIDANCE = re.compile(
 )
 # Someone else's estimate, next to the figure ("the RMB4.6 billion that analysts had pencilled in").
 ESTIMATE = re.compile(
-    r"\b(?:analysts?|consensus|estimates?\s+(?:of|that|to)|average\s+estimate|forecasts?\s+of|expectations?|"
-    r"pencil+ed\s+in|polled|surveyed)\b",
+    r"\b(?:analysts?(?!\s+firm)(?:\s+\w+){0,6}?\s+(?:expected|estimated|forecast|predicted|anticipated|had\s+\w+ed)|"
+    r"consensus|estimates?\s+(?:of|that|to)|average\s+estimate|forecasts?\s+of|expectations?|pencil+ed\s+in|"
+    r"polled|surveyed)\b",
     re.IGNORECASE,
 )
 ESTIMATE_REACH = 60
@@ -131,7 +132,7 @@ def _holds_any(sorted_offsets: list[int], start: int, end: int) -> bool:
 def build_context(doc: Document, company: str | None, published: date | None) -> DocumentContext:
     vocab = load_vocabulary()
     text = doc.text
-    pub = published or doc.published or find_publication_date(text)
+    pub = published or doc.published or find_publication_date(text) or find_publication_date(text[-1500:])
     explicit = pub is not None
     if pub is None:
         pub = estimate_publication(text)
@@ -244,7 +245,9 @@ def sentence_facts(
     quantities = [q for q in find_quantities(text, ctx.currency) if not _inside_period(q, periods)]
     if not quantities:
         return [], stated
-    grammar = SentenceGrammar(ctx.vocab, prefer_vehicles=_is_automaker(ctx), topics=ctx.topics)
+    automaker = _is_automaker(ctx)
+    topics = ctx.topics | {"ev_deliveries"} if automaker else ctx.topics
+    grammar = SentenceGrammar(ctx.vocab, prefer_vehicles=automaker, topics=topics)
     attachments = grammar.attach(text, quantities)
     facts = []
     for att in attachments:
@@ -284,7 +287,7 @@ def build_fact(
     company = resolve_company(ctx, text, att, subject)
     if company is None:
         return None
-    period, explicit = resolve_period(ctx, att, periods, metric.kind, inherited)
+    period, explicit = resolve_period(ctx, att, periods, metric.kind, inherited, text)
     if period is None:
         return None
     segment = resolve_segment(ctx, text, att)
@@ -461,7 +464,12 @@ def _segment_applies(segment, metric_id: str) -> bool:
 
 
 def resolve_period(
-    ctx: DocumentContext, att: Attachment, periods: list[PeriodMention], kind: str, inherited: Period | None
+    ctx: DocumentContext,
+    att: Attachment,
+    periods: list[PeriodMention],
+    kind: str,
+    inherited: Period | None,
+    text: str = "",
 ) -> tuple[Period | None, bool]:
     """The period a figure belongs to, and whether the sentence states it.
 
@@ -474,10 +482,19 @@ def resolve_period(
     if period is None:
         period = inherited or ctx.main_period
         if att.comparative and period is not None:
-            period = ctx.calendar.shift_years(period, -1)
+            period = _previous_period(ctx.calendar, period, text)
     if period is None:
         return None, False
     return fit_period(period, att.metric, kind, ctx.calendar), explicit
+
+
+def _previous_period(calendar: FiscalCalendar, period: Period, text: str) -> Period:
+    """The period a comparative refers to: the previous quarter when the sentence says so, else a year earlier."""
+    if period.days <= 100 and re.search(
+        r"previous quarter|prior quarter|last quarter|sequential|quarter-on-quarter|qoq", text, re.IGNORECASE
+    ):
+        return calendar.previous_quarter(period)
+    return calendar.shift_years(period, -1)
 
 
 def _stated_period(q: Quantity, periods: list[PeriodMention], comparative: bool) -> tuple[Period | None, bool]:
@@ -488,7 +505,7 @@ def _stated_period(q: Quantity, periods: list[PeriodMention], comparative: bool)
     """
     usable = [p for p in periods if p.period is not None]
     if comparative:
-        after = [p for p in usable if 0 <= p.span[0] - q.span[1] <= 45]
+        after = [p for p in usable if 0 <= p.span[0] - q.span[1] <= 45 and p.grain != "relative"]
         return (after[0].period, True) if after else (None, False)
     plain = [p for p in usable if not p.comparative]
     before = [p for p in plain if p.span[1] <= q.span[0]]

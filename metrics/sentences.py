@@ -108,6 +108,11 @@ _TOKEN = re.compile(
     re.VERBOSE | re.MULTILINE,
 )
 
+_GROUP = _TOKEN.groupindex
+_ENDS = frozenset([_GROUP["cjk"], _GROUP["bang"], _GROUP["stop"]])
+_BREAKS = frozenset([_GROUP["blank"], _GROUP["item"], _GROUP["line"]])
+_LINE, _OPEN, _CLOSE = _GROUP["line"], _GROUP["open"], _GROUP["close"]
+_TABLE_ROW_ENDS = frozenset("0123456789%)-–—aA")  # last characters of a numeric cell (n/a, N/A)
 _CLOSER_OF = {"(": ")", "[": "]", "“": "”", "「": "」", "『": "』", "（": "）", '"': '"'}
 _LIST_ITEM = re.compile(r"[^\S\n]*(?:[-*+•·▪‣◦●○■□–—]|\(?(?:\d{1,3}|[A-Za-z]|[ivxIVX]{2,5})[.)、])\s")
 _NUMERIC_CELL = re.compile(r"\(?[-+]?[$€£¥]?\d[\d,.]*+%?\)?|[-–—]|n/?a|N/?A")
@@ -160,22 +165,24 @@ def _find_cuts(text: str) -> list[int]:
     cuts: list[int] = []
     brackets = _OpenBrackets()
     for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind == "stop" or kind == "bang" or kind == "cjk":
-            if brackets and match.end() - match.start() > 1:
+        kind = match.lastindex  # an int: cheaper than lastgroup on the hot path
+        if kind in _ENDS:
+            end = match.end()
+            if brackets.stack and end - match.start() > 1:
                 for char in match.group()[1:]:  # closing quotes and brackets after the stop (grew.”)
                     brackets.close(char, cuts)
-            cuts.append(match.end())
-        elif kind == "open":
+            cuts.append(end)
+        elif kind in _BREAKS:
+            start = match.start()
+            if kind != _LINE or _ends_line_block(text, start):
+                cuts.append(start)
+                brackets.clear()  # brackets never span a paragraph, list item, table row or heading
+        elif kind == _OPEN:
             brackets.open(_CLOSER_OF[match.group()], len(cuts))
-        elif kind == "close":
+        elif kind == _CLOSE:
             brackets.close(match.group(), cuts)
-        elif kind == "quote":
-            if not brackets.close('"', cuts):
-                brackets.open('"', len(cuts))
-        elif kind == "item" or kind == "blank" or _ends_line_block(text, match.start()):
-            cuts.append(match.start())
-            brackets.clear()  # brackets never span a paragraph, list item, table row or heading
+        elif not brackets.close('"', cuts):  # a straight quote closes an open one, else opens
+            brackets.open('"', len(cuts))
     return cuts
 
 
@@ -218,13 +225,17 @@ class _OpenBrackets:
 
 
 def _ends_line_block(text: str, newline: int) -> bool:
-    """Whether the line ending at ``newline`` is a unit of its own rather than wrapped prose."""
-    line = text[text.rfind("\n", 0, newline) + 1 : newline].rstrip()
-    if not line or line.endswith(":") or _LIST_ITEM.match(line):
+    """Whether the line ending at ``newline`` is a unit of its own rather than wrapped prose.
+
+    Cheapest tests first, on offsets rather than a copy of the line: this runs for every line of a PDF.
+    """
+    start = text.rfind("\n", 0, newline) + 1
+    if _measure_width(text, start, newline) < WRAP_WIDTH or _LIST_ITEM.match(text, start, newline):
         return True
-    if _is_table_row(line) or _measure_width(line) < WRAP_WIDTH:
+    line = text[start:newline].strip()
+    if not line or line[-1] == ":" or (line[-1] in _TABLE_ROW_ENDS and _is_table_row(line)):
         return True
-    return _is_title_case(line)
+    return not line[0].islower() and _is_title_case(line)
 
 
 def _is_table_row(line: str) -> bool:
@@ -233,9 +244,12 @@ def _is_table_row(line: str) -> bool:
     return len(cells) >= 2 and all(_NUMERIC_CELL.fullmatch(cell) for cell in cells[-2:])
 
 
-def _measure_width(line: str) -> int:
-    """Columns the line takes on screen: CJK and full-width characters count double."""
-    return len(line) if line.isascii() else len(line) + len(_WIDE.findall(line))
+def _measure_width(text: str, start: int, end: int) -> int:
+    """Columns text[start:end] takes on screen: CJK and full-width characters count double."""
+    width = end - start
+    if width < WRAP_WIDTH and not text.isascii():  # a short line may still be wide CJK
+        width += len(_WIDE.findall(text, start, end))
+    return width
 
 
 def _is_title_case(line: str) -> bool:

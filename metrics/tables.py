@@ -282,6 +282,11 @@ def _vendor_row_facts(ctx: DocumentContext, text: str, table: Table, row: Row) -
                 None,
             )
         )
+    region = ctx.region or next(
+        (m.name for m in ctx.vocab.segments.find(table.header) if not ctx.vocab.catalogue.segments[m.name].metrics), ""
+    )
+    for fact in facts:
+        fact.segment = region
     return facts
 
 

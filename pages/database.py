@@ -1,17 +1,25 @@
-"""The dashboard's handle on the database: one connection per process, built on first start."""
+"""The dashboard's handle on the database: one connection per process and database, built on first start."""
 
 from __future__ import annotations
 
+import duckdb
 import streamlit as st
 
 from queries.build import ensure_database
 from queries.connection import DatabaseError, connect, database_path
 
 
+def get_connection() -> duckdb.DuckDBPyConnection:
+    """The cached connection to ``METRICS_DB`` (callers open a cursor per query through ``queries``)."""
+    return _open(database_path())
+
+
 @st.cache_resource(show_spinner=False)
-def get_connection():
-    """Build the database from data/ if needed (with a progress bar), then open it once per process."""
-    target = database_path()
+def _open(target: str) -> duckdb.DuckDBPyConnection:
+    """Build the database from data/ if needed (with a progress bar), then open it once per process.
+
+    Keyed by the path, so a test (or a process) that points METRICS_DB elsewhere gets its own connection.
+    """
     bar = None
 
     def show(fraction: float, message: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,7 +33,7 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 # What the audit trail keeps of a fact, and what undo restores.
 SNAPSHOT_FIELDS = (*EDITABLE_FIELDS, "status", "unverified", "updated_by")
-RETRY_ATTEMPTS = 6
+RETRY_ATTEMPTS = 10
 
 
 class EditError(ValueError):
@@ -82,7 +83,7 @@ def with_retry(action: Callable[[], T], attempts: int = RETRY_ATTEMPTS) -> T:
         except duckdb.TransactionException as exc:
             if not is_conflict(exc) or attempt == attempts - 1:
                 raise
-            time.sleep(0.01 * 2**attempt)
+            time.sleep(random.uniform(0, min(1.0, 0.01 * 2**attempt)))  # jitter: retry apart
     raise AssertionError("unreachable")
 
 
@@ -152,6 +153,9 @@ def validate_values(con: duckdb.DuckDBPyConnection, values: dict) -> dict:
     """Check a fact's editable values as a curated row is checked; EditError says what is wrong."""
     raw = {k: _as_text(values.get(k)) for k in EDITABLE_FIELDS}
     raw["attributed_to"] = raw["attributed_to"] or ""
+    metric = load_catalogue().metrics.get(raw["metric"])
+    if metric is not None and metric.unit != "currency" and raw["unit"] == "currency":
+        raise EditError(f"{metric.id} is counted in {metric.unit}, not money")
     try:
         row = validate_row(raw, company_names(con), load_catalogue())
     except ValueError as exc:
@@ -254,7 +258,13 @@ def _undo(con, user: str) -> EditResult:
 def _check_still_latest(cur, edit_id: int, fact_id: int) -> None:
     """Undoing a change that someone made after would silently discard theirs: refuse instead."""
     newer = cur.execute(
-        "select editor from fact_edits where fact_id = $fact_id and id > $id order by id desc limit 1",
+        """
+        select e.editor from fact_edits as e
+        where e.fact_id = $fact_id and e.id > $id and e.action <> 'undo'
+          and not exists (select 1 from fact_edits as u where u.undoes = e.id)
+        order by e.id desc
+        limit 1
+        """,
         {"fact_id": fact_id, "id": edit_id},
     ).fetchone()
     if newer is not None:

@@ -155,6 +155,7 @@ LINES = [
         "In its latest results the company said that in the fourth quarter of 2020\nXiaomi shipped 43 million.",
         ["In its latest results the company said that in the fourth quarter of 2020\nXiaomi shipped 43 million."],
     ),
+    ("blank-first-line", " " * 60 + "\nRevenue grew.", ["Revenue grew."]),
     ("abbreviation-at-short-line-end", "Xiaomi Corp.\nBeijing office", ["Xiaomi Corp.", "Beijing office"]),
 ]
 SEED_SENTENCES = [

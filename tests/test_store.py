@@ -87,7 +87,8 @@ def test_edit_that_moves_the_period_re_ranks_both_keys(con):
         ({"period_start": "2020-01-01"}, "starts after it ends"),
         ({"company": "Nobody Inc"}, "unknown company"),
         ({"colour": "red"}, "cannot edit colour"),
-        ({"unit": "currency"}, "ISO currency"),
+        ({"unit": "currency"}, "counted in units, not money"),
+        ({"metric": "revenue"}, "needs an ISO currency"),
         ({"value": 32.6e6}, "nothing to change"),
     ],
 )
