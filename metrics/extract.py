@@ -132,7 +132,7 @@ def _holds_any(sorted_offsets: list[int], start: int, end: int) -> bool:
 def build_context(doc: Document, company: str | None, published: date | None) -> DocumentContext:
     vocab = load_vocabulary()
     text = doc.text
-    pub = published or doc.published or find_publication_date(text) or find_publication_date(text[-1500:])
+    pub = published or doc.published or _dateline(text)
     explicit = pub is not None
     if pub is None:
         pub = estimate_publication(text)
@@ -200,6 +200,13 @@ def publishing_tracker(vocab: Vocabulary, title: str, text: str) -> str | None:
     if len(vendors) >= 3 and not vocab.companies.find(title):
         return name
     return None
+
+
+def _dateline(text: str) -> date | None:
+    """The release's date from its opening or its sign-off ("Hong Kong, August 21, 2024"); the later one wins,
+    since a release is dated after the period it reports."""
+    found = [d for d in (find_publication_date(text), find_publication_date(text[-1500:])) if d is not None]
+    return max(found) if found else None
 
 
 def headline_region(vocab: Vocabulary, title: str) -> str:

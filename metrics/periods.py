@@ -660,8 +660,9 @@ RULES = (
     ),
     _rule(
         "interim",  # the interim period, interim results for 2021, 2021 interim
-        rf"""(?:\bthe\s+)? (?:(?P<yr1>{Y4})\s+)? \binterim\b
-            (?(yr1)(?:\s+(?:period|results|report))?|\s+(?:period|results|report))   # "interim" alone: an interim CEO
+        rf"""(?:\bthe\s+)?
+            (?: (?P<yr1>{Y4})\s+interim\b(?:\s+(?:period|results|report))?
+              | \binterim\s+(?:period|results|report) )                 # "interim" alone: an interim CEO
             (?:\s+(?:of|for)\s+(?:the\s+year\s+)?(?P<yr2>{YEAR_EXPR}){END_GUARD})?""",
         _parse_interim,
     ),
@@ -731,16 +732,19 @@ RULES = (
 
 def _compile_scanner(rules: tuple[Rule, ...]) -> re.Pattern:
     """All rules in one pass: at each word start that some rule can begin with, each rule is
-    tried as a capturing lookahead (group ``r<i>``), so one walk over the text finds them all.
+    tried as a lookahead (group ``r<i>`` records that it matched), so one walk over the text
+    tells which rules start where; the rule's own regex then reads its groups at that spot.
 
-    A rule is also skipped at once where its own first characters are absent. Neither guard
-    changes what a rule matches; ``scan_each_rule`` is the plain reference the tests compare.
+    Inside the scanner the rules' groups are non-capturing: the regex engine copies every
+    group's marks at each branch, so a few hundred groups would make it crawl. A rule is also
+    skipped at once where its own first characters are absent. Neither guard changes what a
+    rule matches; ``scan_each_rule`` is the plain reference the tests compare with.
     """
     tries, union = [], set()
     for index, rule in enumerate(rules):
         first = first_chars(rule.pattern, _FLAGS)
         union = None if first is None or union is None else union | first
-        body = re.sub(r"\(\?(P<|\()(\w+)", rf"(?\1r{index}_\2", rule.pattern)  # group names get "r<i>_"
+        body = re.sub(r"\(\?P<\w+>", "(?:", rule.pattern)
         tries.append(f"(?=(?P<r{index}>{_char_guard(first)}{body}\n))?")  # newline: ends a trailing comment
     some_rule = "".join(f"(?(r{i})|" for i in range(len(rules))) + "(?!)" + ")" * len(rules)
     return re.compile(rf"(?<!\w){_char_guard(union)}{''.join(tries)}{some_rule}", _FLAGS)
@@ -751,18 +755,19 @@ def _char_guard(chars: Iterable[str] | None) -> str:
 
 
 SCANNER = _compile_scanner(RULES)
-_RULE_GROUPS = tuple(SCANNER.groupindex[f"r{i}"] for i in range(len(RULES)))
+_RULE_REGEXES = tuple(re.compile(rule.pattern, _FLAGS) for rule in RULES)
+_RULE_GROUPS = tuple(enumerate(SCANNER.groupindex[f"r{i}"] for i in range(len(RULES))))
 
 
 def _scan(text: str) -> list[_Find]:
     """Every rule's finds, context-free, in one pass (see _compile_scanner)."""
     finds = []
-    for match in SCANNER.finditer(text):
-        spans = match.regs
-        for order, group in enumerate(_RULE_GROUPS):
+    for hit in SCANNER.finditer(text):
+        spans, position = hit.regs, hit.start()
+        for order, group in _RULE_GROUPS:
             if spans[group][0] >= 0:
                 rule = RULES[order]
-                for start, end, spec in rule.parse(RuleMatch(match, f"r{order}_", group)):
+                for start, end, spec in rule.parse(RuleMatch(_RULE_REGEXES[order].match(text, position))):
                     finds.append(_Find(start, end, order, rule.name, spec))
     return finds
 
@@ -771,7 +776,7 @@ def scan_each_rule(text: str) -> list[_Find]:
     """The reference scan: each rule's own regex, one pass per rule (slow, plain)."""
     finds = []
     for order, rule in enumerate(RULES):
-        for match in re.compile(rule.pattern, _FLAGS).finditer(text):
+        for match in _RULE_REGEXES[order].finditer(text):
             for start, end, spec in rule.parse(RuleMatch(match)):
                 finds.append(_Find(start, end, order, rule.name, spec))
     return finds

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from metrics.facts import Fact
@@ -77,9 +78,9 @@ def find_tables(ctx: DocumentContext, text: str) -> list[Table]:
     rows: list[Row] = []
     last_end = -1
     for m in ROW.finditer(text):
-        row = _row(m)
+        row = _row(m, text)
         gap = text[last_end : m.start()] if last_end >= 0 else ""
-        if rows and (gap.count("\n") > 2 or "\n\n" in gap and not _only_labels(gap)):
+        if rows and (gap.count("\n") > 4 or not _only_labels(gap) or gap.count("\n") > 2 and "\n\n" in gap):
             tables += _close(ctx, text, rows)
             rows = []
         rows.append(row)
@@ -93,12 +94,23 @@ def _only_labels(gap: str) -> bool:
     return all(len(ln.strip()) < 40 and not re.search(r"\d", ln) for ln in lines)
 
 
-def _row(m: re.Match) -> Row:
+def _row(m: re.Match, text: str) -> Row:
     cells_start = m.start("cells")
     cells = [
         (c.group().strip(), cells_start + c.start()) for c in CELL_TOKEN.finditer(m.group("cells")) if c.group().strip()
     ]
-    return Row(m.start(), m.group("label").strip(), cells)
+    return Row(m.start(), _wrapped_label(text, m), cells)
+
+
+def _wrapped_label(text: str, m: re.Match) -> str:
+    """A label wrapped over two lines in a PDF ("Profit for" / "  the period   8,995.3 …") is joined back."""
+    label = m.group("label")
+    if not (label.startswith((" ", "\t")) or label.strip()[:1].islower()):
+        return label.strip()
+    above = text[: m.start()].rstrip("\n").rsplit("\n", 1)[-1]
+    if above.strip() and len(above.strip()) < 40 and not re.search(r"\d|:$", above.strip()):
+        return f"{above.strip()} {label.strip()}"
+    return label.strip()
 
 
 def _close(ctx: DocumentContext, text: str, rows: list[Row]) -> list[Table]:
@@ -140,7 +152,51 @@ def _unit(header: str, default_currency: str | None) -> tuple[str | None, float]
     return default_currency, 1.0
 
 
+GROUP = re.compile(
+    r"\b(?:(?P<months>three|six|nine|twelve|3|6|9|12)[\s-]+months?|(?P<year>year|fiscal\s+year))\s+ended\b",
+    re.IGNORECASE,
+)
+GROUP_MONTHS = {"three": 3, "3": 3, "six": 6, "6": 6, "nine": 9, "9": 9, "twelve": 12, "12": 12}
+YEAR_CELL = re.compile(r"\b(?:19|20)\d\d\b")
+MONTH_DAY = re.compile(
+    r"\b(?:(?P<m1>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(?P<d1>\d{1,2})|"
+    r"(?P<d2>\d{1,2})\s+(?P<m2>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*)\b",
+    re.IGNORECASE,
+)
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _grouped_periods(ctx: DocumentContext, header: str) -> list[Period]:
+    """Column groups side by side: "Three months ended   Year ended" / "December 31,  December 31," /
+    "2024  2023  YoY   2024  2023  YoY": the year cells split evenly between the groups, in order."""
+    groups = list(GROUP.finditer(header))
+    last = header.strip().split("\n")[-1]
+    years = [int(y) for y in YEAR_CELL.findall(last)]
+    day = MONTH_DAY.search(header)
+    if len(groups) < 2 or not years or len(years) % len(groups) or day is None:
+        return []
+    month = MONTHS.index((day.group("m1") or day.group("m2"))[:3].lower()) + 1
+    dom = int(day.group("d1") or day.group("d2"))
+    per_group = len(years) // len(groups)
+    periods = []
+    for index, year in enumerate(years):
+        group = groups[index // per_group]
+        months = 12 if group.group("year") else GROUP_MONTHS[group.group("months").lower()]
+        try:
+            end = date(year, month, dom)
+        except ValueError:
+            return []
+        found = ctx.calendar.period_ending(end, months)
+        if found is None:
+            return []
+        periods.append(found)
+    return periods
+
+
 def _column_periods(ctx: DocumentContext, header: str) -> list[Period]:
+    grouped = _grouped_periods(ctx, header)
+    if grouped:
+        return grouped
     flat = " ".join(UNIT_LINE.sub(" ", re.sub(r"\([^)]*\)", " ", header)).split())
     periods = parse_table_header(flat, ctx.published, ctx.calendar)
     if periods:

@@ -73,3 +73,61 @@ def period_label(start, end, grain: str) -> str:
     if grain == "instant":
         return f"{end:%Y-%m-%d}"
     return f"{start:%Y-%m-%d}..{end:%Y-%m-%d}"
+
+
+def is_missing(value) -> bool:
+    """None, NaN, pd.NA and NaT all count as missing.
+
+    >>> is_missing(None), is_missing(float("nan")), is_missing(0.0)
+    (True, True, False)
+    """
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN, NaT; pd.NA raises on bool()
+    except TypeError:
+        return True
+
+
+def format_change(pct, unit: str = "") -> str:
+    """A relative change with its sign; '–' when unknown.
+
+    >>> format_change(4.34)
+    '+4.3 %'
+    >>> format_change(-12.0)
+    '-12.0 %'
+    >>> format_change(None)
+    '–'
+    """
+    if is_missing(pct):
+        return "–"
+    return f"{pct:+,.1f} %"
+
+
+def format_points(diff) -> str:
+    """A difference between two percentages, in percentage points.
+
+    >>> format_points(1.25)
+    '+1.2 pp'
+    """
+    return "–" if is_missing(diff) else f"{diff:+.1f} pp"
+
+
+def grain_of(start, end, kind: str = "duration") -> str:
+    """The grain of a period from its length: quarter, year, half, month, instant or other.
+
+    >>> import datetime as dt
+    >>> grain_of(dt.date(2020, 10, 1), dt.date(2020, 12, 31))
+    'quarter'
+    >>> grain_of(dt.date(2019, 9, 29), dt.date(2020, 9, 26))
+    'year'
+    >>> grain_of(dt.date(2020, 12, 31), dt.date(2020, 12, 31), "instant")
+    'instant'
+    """
+    if kind == "instant" or start == end:
+        return "instant"
+    days = (end - start).days + 1
+    for grain, low, high in (("month", 27, 32), ("quarter", 84, 98), ("half", 175, 190), ("year", 357, 373)):
+        if low <= days <= high:
+            return grain
+    return "other"

@@ -66,7 +66,18 @@ def refresh_series(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
     con.execute("delete from series_refresh_keys")
-    con.execute("update series_state set max_fact_id = (select coalesce(max(id), 0) from facts)")
+    _advance_mark(con)
+
+
+def _advance_mark(con: duckdb.DuckDBPyConnection) -> None:
+    """Move the high-water mark only when it changes: every writer touching this one row would conflict."""
+    con.execute(
+        """
+        update series_state set max_fact_id = m.newest
+        from (select coalesce(max(id), 0) as newest from facts) as m
+        where series_state.max_fact_id <> m.newest
+        """
+    )
 
 
 def sync_series(con: duckdb.DuckDBPyConnection) -> bool:
@@ -108,4 +119,4 @@ def rebuild_series(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
     con.execute("delete from series_refresh_keys")
-    con.execute("update series_state set max_fact_id = (select coalesce(max(id), 0) from facts)")
+    _advance_mark(con)
