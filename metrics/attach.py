@@ -71,7 +71,7 @@ OTHER_HEAD = re.compile(
 )
 RATE_AFTER = re.compile(r"^\s*(?:a|per|each|every)\s+(?:year|month|day|week|annum)\b", re.IGNORECASE)
 OTHER_MEASURE = re.compile(
-    r"\b(?:production|produced|output|orders|order backlog|backlog|capacity|designed|inventory|registrations|insurance|"
+    r"\b(?:production|produced|output|orders|order backlog|backlog|capacity|designed|space\s+for|room\s+for|inventory|registrations|insurance|"
     r"reservations|pre-orders|bookings|test drives|stores|employees|staff|patents|downloads|visits|views)\b",
     re.IGNORECASE,
 )

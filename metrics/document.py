@@ -87,6 +87,8 @@ _MD_TABLE = re.compile(
 )
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<fields>(?:[^\n]*\n){0,60}?)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
 _MD_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+# Every unanchored pattern keeps its opening character out of the text it scans (``[^\[\]\n]``, ``[^*\n]``), so
+# a scan stops at the next opener and no input makes the cleaning quadratic.
 _MD_RULES = (  # (pattern, replacement), applied in order
     (re.compile(r"^[ \t]*(?:```|~~~).*$", re.MULTILINE), ""),  # code fences (the code stays)
     (re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.MULTILINE), ""),  # [ref]: url definitions
@@ -95,14 +97,15 @@ _MD_RULES = (  # (pattern, replacement), applied in order
     (re.compile(r"[ \t]+#+[ \t]*$", re.MULTILINE), ""),  # closing "##" of a heading
     (re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE), ""),  # "> " quote marks
     (re.compile(r"^([ \t]*)[*+][ \t]+", re.MULTILINE), r"\1- "),  # "* item" -> "- item", before emphasis
-    (re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)"), r"\1"),  # [text](url), ![alt](src)
-    (re.compile(r"!?\[([^\]\n]+)\]\[[^\]\n]*\]"), r"\1"),  # [text][ref]
-    (re.compile(r"<((?:https?|mailto):[^>\s]+)>"), r"\1"),  # <https://...> autolinks
-    (re.compile(r"(?<!\\)(\*\*|__)(?=\S)([^\n]*?\S)\1"), r"\2"),  # **strong**, __strong__
-    (re.compile(r"(?<![\w*\\])\*(?=[^\s*])([^\n*]*?[^\s*\\])\*(?![\w*])"), r"\1"),  # *emphasis*
-    (re.compile(r"(?<![\w\\])_(?=[^\s_])([^\n_]*?[^\s_\\])_(?!\w)"), r"\1"),  # _emphasis_ (not snake_case)
-    (re.compile(r"~~(?=\S)([^\n]*?\S)~~"), r"\1"),  # ~~strike~~
-    (re.compile(r"`([^`\n]+)`"), r"\1"),  # `code`
+    (re.compile(r"!?\[([^\[\]\n]*+)\]\((?:[^()\[\]\n]|\([^()\n]*+\))*+\)"), r"\1"),  # [text](url), ![alt](src)
+    (re.compile(r"!?\[([^\[\]\n]++)\]\[[^\[\]\n]*+\]"), r"\1"),  # [text][ref]
+    (re.compile(r"<((?:https?|mailto):[^<>\s]++)>"), r"\1"),  # <https://...> autolinks
+    (re.compile(r"(?<!\\)\*\*(?=[^\s*])([^*\n]*+)(?<=\S)\*\*"), r"\1"),  # **strong**
+    (re.compile(r"(?<![\w\\])__(?=[^\s_])([^_\n]*+)(?<=\S)__(?!\w)"), r"\1"),  # __strong__
+    (re.compile(r"(?<![\w*\\])\*(?=[^\s*])([^*\n]*+)(?<=[^\s\\])\*(?![\w*])"), r"\1"),  # *emphasis*
+    (re.compile(r"(?<![\w\\])_(?=[^\s_])([^_\n]*+)(?<=[^\s\\])_(?!\w)"), r"\1"),  # _emphasis_ (not snake_case)
+    (re.compile(r"~~(?=[^\s~])([^~\n]*+)(?<=\S)~~"), r"\1"),  # ~~strike~~
+    (re.compile(r"`([^`\n]++)`"), r"\1"),  # `code`
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])"), r"\1"),  # backslash escapes, last
 )
 

@@ -42,6 +42,7 @@ GUIDANCE = re.compile(
 # Someone else's estimate, next to the figure ("the RMB4.6 billion that analysts had pencilled in").
 ESTIMATE = re.compile(
     r"\b(?:analysts?(?!\s+firm)(?:\s+\w+){0,6}?\s+(?:expected|estimated|forecast|predicted|anticipated|had\s+\w+ed)|"
+    r"analysts?\s+(?:\w+\s+){0,3}?(?:told|said|says|believes?|thinks?)|would|could|might|"
     r"consensus|estimates?\s+(?:of|that|to)|average\s+estimate|forecasts?\s+of|expectations?|pencil+ed\s+in|"
     r"polled|surveyed)\b",
     re.IGNORECASE,
@@ -63,7 +64,8 @@ PREPOSITION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 SUBJECT_AFTER = re.compile(
-    r"^\s+(?:that\s+|which\s+)?(?P<name>[A-Z][\w-]*(?:\s[A-Z][\w-]*)?)\s+(?:delivered|shipped|sold|reported|posted|recorded|had)\b"
+    r"^\s+(?:[a-z]+\s+){0,2}?(?:that\s+|which\s+)?(?P<name>[A-Z][\w-]*(?:\s[A-Z][\w-]*)?)\s+"
+    r"(?:delivered|shipped|sold|reported|posted|recorded|had)\b"
 )
 OVERTAKEN = re.compile(
     r"(?:overtak\w*|ahead\s+of|behind|than|beat(?:s|ing)?|surpass\w*|passed|passing|outs(?:old|hipped)|"

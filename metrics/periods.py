@@ -309,9 +309,9 @@ def _year_fields(text: str | None) -> dict:
     return {"year": expr.year, "marker": expr.marker, "estimate": expr.estimate} if expr else {}
 
 
-def _span(match: RuleMatch, group: str = "p") -> tuple[int, int]:
+def _span(match: re.Match, group: str = "p") -> tuple[int, int]:
     """The span of the phrase proper: group ``p`` when the rule marks one, else the whole match."""
-    if match.has(group) and match[group] is not None:
+    if group in match.re.groupindex and match[group] is not None:
         return match.span(group)
     return match.span()
 
@@ -322,63 +322,63 @@ def _span(match: RuleMatch, group: str = "p") -> tuple[int, int]:
 Parsed = list[tuple[int, int, _Spec]]
 
 
-def _parse_quarter(m: RuleMatch) -> Parsed:
+def _parse_quarter(m: re.Match) -> Parsed:
     years = _year_fields(m["yr"])
     return [(*_span(m), _Spec("quarter", int(m["q"]), **years))]
 
 
-def _parse_ordinal_quarter(m: RuleMatch) -> Parsed:
+def _parse_ordinal_quarter(m: re.Match) -> Parsed:
     years = _year_fields(m["yr2"] or m["yr1"])
     return [(*m.span(), _Spec("quarter", ORDINAL_NUMBER.get(m["ord"].lower(), 4), **years))]
 
 
-def _parse_half_code(m: RuleMatch) -> Parsed:
+def _parse_half_code(m: re.Match) -> Parsed:
     number = int(m["h"] or m["h2"] or m["h3"])
     return [(*_span(m), _Spec("half", number, **_year_fields(m["yr"] or m["yr3"] or m["yr4"])))]
 
 
-def _parse_ordinal_half(m: RuleMatch) -> Parsed:
+def _parse_ordinal_half(m: re.Match) -> Parsed:
     number = ORDINAL_NUMBER[m["ord"].lower()]
     return [(*m.span(), _Spec("half", number, **_year_fields(m["yr2"] or m["yr1"])))]
 
 
-def _parse_interim(m: RuleMatch) -> Parsed:
+def _parse_interim(m: re.Match) -> Parsed:
     return [(*m.span(), _Spec("half", 1, **_year_fields(m["yr2"] or m["yr1"])))]
 
 
-def _parse_nine_months(m: RuleMatch) -> Parsed:
+def _parse_nine_months(m: re.Match) -> Parsed:
     return [(*m.span(), _Spec("nine_months", **_year_fields(m["yr2"] or m["yr1"] or m["yr3"])))]
 
 
-def _parse_fiscal_year(m: RuleMatch) -> Parsed:
+def _parse_fiscal_year(m: re.Match) -> Parsed:
     years = _year_fields(m["yr"])
     return [(*m.span(), _Spec("year", **years))] if years else []
 
 
-def _parse_plain_year(m: RuleMatch) -> Parsed:
+def _parse_plain_year(m: re.Match) -> Parsed:
     marker = (m["mk"] or "").lower()
     kind = "calendar" if marker.startswith("cal") else "fiscal" if marker else None
     years = _year_fields(m["yr"]) | {"marker": kind}
     return [(*_span(m), _Spec("year", **years))]
 
 
-def _parse_year_end(m: RuleMatch) -> Parsed:
+def _parse_year_end(m: re.Match) -> Parsed:
     years = _year_fields(m["yr"])
     return [(*m.span(), _Spec("year_end", **years))] if years else []
 
 
-def _parse_month(m: RuleMatch) -> Parsed:
+def _parse_month(m: re.Match) -> Parsed:
     word = m["mon"].rstrip(".")
     if not m["yr"] and word in LOWERCASE_NOT_MONTHS:
         return []
     return [(*_span(m), _Spec("month", MONTH_NUMBER[word.lower()], **_year_fields(m["yr"])))]
 
 
-def _parse_month_quarter(m: RuleMatch) -> Parsed:
+def _parse_month_quarter(m: re.Match) -> Parsed:
     return [(*m.span(), _Spec("month_quarter", MONTH_NUMBER[m["mon"].lower()], **_year_fields(m["yr"])))]
 
 
-def _parse_month_range(m: RuleMatch) -> Parsed:
+def _parse_month_range(m: re.Match) -> Parsed:
     first, last = (MONTH_NUMBER[m[g].rstrip(".").lower()] for g in ("m1", "m2"))
     months = (last - first) % 12 + 1
     if months not in (3, 6, 9, 12):
@@ -386,7 +386,7 @@ def _parse_month_range(m: RuleMatch) -> Parsed:
     return [(*m.span(), _Spec("month_range", last, months=months, **_year_fields(m["yr"])))]
 
 
-def _parse_date(m: RuleMatch) -> Parsed:
+def _parse_date(m: re.Match) -> Parsed:
     parts = parse_date_text(m["p"])
     if parts is None:
         return []
@@ -394,7 +394,7 @@ def _parse_date(m: RuleMatch) -> Parsed:
     return [(*_span(m), _Spec("date", month, year=year, day=day))]
 
 
-def _parse_ended(m: RuleMatch) -> Parsed:
+def _parse_ended(m: re.Match) -> Parsed:
     parts = parse_date_text(m["date"])
     if parts is None:
         return []
@@ -422,7 +422,7 @@ def _length_of(text: str) -> tuple[int, int]:
     return PERIOD_NOUNS[words.replace("the ", "")], 0
 
 
-def _parse_same_slot(m: RuleMatch) -> Parsed:
+def _parse_same_slot(m: re.Match) -> Parsed:
     unit = m["unit"].lower().replace("-", " ")
     grain = {"quarter": "quarter", "month": "month", "half": "half"}.get(unit.split(" ")[-1], "period")
     grain = "nine_months" if unit.startswith("nine") else "half" if unit.startswith("six") else grain
@@ -430,7 +430,7 @@ def _parse_same_slot(m: RuleMatch) -> Parsed:
     return [(*m.span(), _Spec("same_slot", unit=grain, comparative=True, **years))]
 
 
-def _parse_relative(m: RuleMatch) -> Parsed:
+def _parse_relative(m: re.Match) -> Parsed:
     key, unit, comparative = RELATIVE_MEANINGS[_normal_phrase(m["phrase"])]
     start = m.start() if key.startswith("end") else m.start("phrase")
     return [(start, m.end(), _Spec("relative", key=key, unit=unit, comparative=comparative))]
@@ -566,37 +566,23 @@ _RELATIVE = rf"""(?<![\w-])
 @dataclass(frozen=True, slots=True)
 class Rule:
     name: str
-    pattern: str  # verbose regex source; group names are the rule's own
-    parse: Callable[[RuleMatch], Parsed]
+    pattern: re.Pattern  # guarded: only tried where the rule can start (see _rule)
+    parse: Callable[[re.Match], Parsed]
+    plain: re.Pattern  # the same regex without the guard: the reference the tests compare with
 
 
-def _rule(name: str, pattern: str, parse: Callable[[RuleMatch], Parsed]) -> Rule:
-    return Rule(name, pattern, parse)
+def _rule(name: str, pattern: str, parse: Callable[[re.Match], Parsed]) -> Rule:
+    """A rule whose regex is only tried at a word start with a character it can begin with.
+
+    The guard keeps the scan fast (a position where the rule cannot start costs two checks in
+    C instead of a walk through the rule's alternatives) and never changes what matches.
+    """
+    guard = rf"(?<!\w){_char_guard(first_chars(pattern, _FLAGS))}"
+    return Rule(name, re.compile(f"{guard}(?:{pattern}\n)", _FLAGS), parse, re.compile(pattern, _FLAGS))
 
 
-class RuleMatch:
-    """One rule's view of a match: its own group names and span, whether the match came from
-    the rule's own regex or from the shared one-pass scanner (where names carry a prefix)."""
-
-    __slots__ = ("_match", "_prefix", "_whole")
-
-    def __init__(self, match: re.Match, prefix: str = "", whole: int | str = 0) -> None:
-        self._match, self._prefix, self._whole = match, prefix, whole
-
-    def __getitem__(self, name: str) -> str | None:
-        return self._match[self._prefix + name]
-
-    def has(self, name: str) -> bool:
-        return self._prefix + name in self._match.re.groupindex
-
-    def span(self, name: str | None = None) -> tuple[int, int]:
-        return self._match.span(self._whole if name is None else self._prefix + name)
-
-    def start(self, name: str | None = None) -> int:
-        return self.span(name)[0]
-
-    def end(self, name: str | None = None) -> int:
-        return self.span(name)[1]
+def _char_guard(chars: Iterable[str] | None) -> str:
+    return f"(?=[{''.join(map(re.escape, sorted(chars)))}])" if chars else ""
 
 
 RULES = (
@@ -730,55 +716,28 @@ RULES = (
 # ================================================================== scanning and selecting
 
 
-def _compile_scanner(rules: tuple[Rule, ...]) -> re.Pattern:
-    """All rules in one pass: at each word start that some rule can begin with, each rule is
-    tried as a lookahead (group ``r<i>`` records that it matched), so one walk over the text
-    tells which rules start where; the rule's own regex then reads its groups at that spot.
-
-    Inside the scanner the rules' groups are non-capturing: the regex engine copies every
-    group's marks at each branch, so a few hundred groups would make it crawl. A rule is also
-    skipped at once where its own first characters are absent. Neither guard changes what a
-    rule matches; ``scan_each_rule`` is the plain reference the tests compare with.
-    """
-    tries, union = [], set()
-    for index, rule in enumerate(rules):
-        first = first_chars(rule.pattern, _FLAGS)
-        union = None if first is None or union is None else union | first
-        body = re.sub(r"\(\?P<\w+>", "(?:", rule.pattern)
-        tries.append(f"(?=(?P<r{index}>{_char_guard(first)}{body}\n))?")  # newline: ends a trailing comment
-    some_rule = "".join(f"(?(r{i})|" for i in range(len(rules))) + "(?!)" + ")" * len(rules)
-    return re.compile(rf"(?<!\w){_char_guard(union)}{''.join(tries)}{some_rule}", _FLAGS)
-
-
-def _char_guard(chars: Iterable[str] | None) -> str:
-    return f"(?=[{''.join(map(re.escape, sorted(chars)))}])" if chars else ""
-
-
-SCANNER = _compile_scanner(RULES)
-_RULE_REGEXES = tuple(re.compile(rule.pattern, _FLAGS) for rule in RULES)
-_RULE_GROUPS = tuple(enumerate(SCANNER.groupindex[f"r{i}"] for i in range(len(RULES))))
-
-
 def _scan(text: str) -> list[_Find]:
-    """Every rule's finds, context-free, in one pass (see _compile_scanner)."""
-    finds = []
-    for hit in SCANNER.finditer(text):
-        spans, position = hit.regs, hit.start()
-        for order, group in _RULE_GROUPS:
-            if spans[group][0] >= 0:
-                rule = RULES[order]
-                for start, end, spec in rule.parse(RuleMatch(_RULE_REGEXES[order].match(text, position))):
-                    finds.append(_Find(start, end, order, rule.name, spec))
+    """Every rule's finds, context-free: one guarded pass per rule.
+
+    A phrase seen before (same rule, same words) is parsed once: the memo holds its specs
+    with offsets from the match start, so long runs of the same phrase stay cheap.
+    """
+    finds, memo = [], {}
+    for order, rule in enumerate(RULES):
+        for match in rule.pattern.finditer(text):
+            key, at = (order, match.group()), match.start()
+            if key not in memo:
+                memo[key] = [(s - at, e - at, spec) for s, e, spec in rule.parse(match)]
+            finds += [_Find(at + s, at + e, order, rule.name, spec) for s, e, spec in memo[key]]
     return finds
 
 
 def scan_each_rule(text: str) -> list[_Find]:
-    """The reference scan: each rule's own regex, one pass per rule (slow, plain)."""
+    """The reference scan: each rule's plain regex, no guard, no memo (slow)."""
     finds = []
     for order, rule in enumerate(RULES):
-        for match in _RULE_REGEXES[order].finditer(text):
-            for start, end, spec in rule.parse(RuleMatch(match)):
-                finds.append(_Find(start, end, order, rule.name, spec))
+        for match in rule.plain.finditer(text):
+            finds += [_Find(s, e, order, rule.name, spec) for s, e, spec in rule.parse(match)]
     return finds
 
 
