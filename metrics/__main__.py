@@ -38,10 +38,13 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _read_input(name: str):
-    from metrics.document import load_document, load_document_bytes
+    from metrics.document import MAX_BYTES, load_document, load_document_bytes
 
     if name == "-":
-        return load_document_bytes(sys.stdin.buffer.read(), name="stdin")
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise InputError(f"stdin is larger than the {MAX_BYTES // (1024 * 1024)} MB limit")
+        return load_document_bytes(data, name="stdin")
     return load_document(name)
 
 
@@ -53,22 +56,38 @@ def _run_extract(args) -> None:
         print(json.dumps(fact.to_dict(), ensure_ascii=False))
 
 
+def _read_jsonl_lines(name: str) -> list[str]:
+    """JSONL input is UTF-8 by definition; its texts are used as given, so spans index them exactly."""
+    from metrics.document import MAX_BYTES
+
+    if name == "-":
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    else:
+        with open(name, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{name} is larger than the {MAX_BYTES // (1024 * 1024)} MB limit")
+    try:
+        return data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name} is not UTF-8 JSONL (byte {exc.start})") from None
+
+
 def _run_quantities(args) -> None:
     if args.jsonl:
+        lines = _read_jsonl_lines(args.file)
         from metrics.quantities import find_quantities
 
-        stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
-        with stream:
-            for line_no, line in enumerate(stream, 1):
-                if not line.strip():
-                    continue
-                try:
-                    item = json.loads(line)
-                    text = item["text"]
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise InputError(f"line {line_no}: expected a JSON object with 'text'") from exc
-                for q in find_quantities(text):
-                    print(json.dumps({"id": item.get("id"), **q.to_dict()}, ensure_ascii=False))
+        for line_no, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                text = item["text"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise InputError(f"line {line_no}: expected a JSON object with 'text'") from exc
+            for q in find_quantities(text):
+                print(json.dumps({"id": item.get("id"), **q.to_dict()}, ensure_ascii=False))
         return
     doc = _read_input(args.file)
     from metrics.quantities import find_quantities
@@ -92,14 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     try:
         COMMANDS[args.command](args)
+    except BrokenPipeError:
+        return 0  # the reader (e.g. `head`) stopped early: not an error
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (OSError, UnicodeDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        return 0
     return 0
 
 

@@ -319,9 +319,8 @@ class FiscalCalendar:
             return self.slot(grain, fy + years, n)
         if period.kind == "instant":
             return Period.instant(self._shift_instant(period.end, years))
-        if period.start.day == 1 and period.end == month_period(period.end.year, period.end.month).end:
-            if (period.start.year, period.start.month) == (period.end.year, period.end.month):
-                return month_period(period.start.year + years, period.start.month)
+        if period == month_period(period.start.year, period.start.month):
+            return month_period(period.start.year + years, period.start.month)
         start, end = shift_date_years(period.start, years), shift_date_years(period.end, years)
         return Period(start, end, period.kind, f"{start.isoformat()}..{end.isoformat()}")
 

@@ -121,12 +121,16 @@ RELATIVE_PHRASES = (
 )
 
 HEADER_WORDS = frozenset(
-    """unaudited audited restated reviewed yoy qoq y q change changes chg growth variance vs versus
-    and for the as of at in ended ending period periods year over on rmb usd us hk hkd cny eur
-    millions million thousands thousand billions billion mn bn m k except per share data amounts
-    unless otherwise specified stated indicated note notes actual reported ppt pp pts percent
-    percentage expressed yuan dollars e f a change""".split()
-)
+    {
+        *("unaudited", "audited", "restated", "reviewed", "actual", "reported", "note", "notes"),
+        *("yoy", "qoq", "y", "q", "change", "changes", "chg", "growth", "variance", "vs", "versus"),
+        *("and", "for", "the", "as", "of", "at", "in", "on", "over", "ended", "ending", "period", "periods", "year"),
+        *("rmb", "usd", "us", "hk", "hkd", "cny", "eur", "yuan", "dollars", "e", "f", "a"),
+        *("millions", "million", "thousands", "thousand", "billions", "billion", "mn", "bn", "m", "k"),
+        *("except", "per", "share", "data", "amounts", "unless", "otherwise", "specified", "stated", "indicated"),
+        *("ppt", "pp", "pts", "percent", "percentage", "expressed"),
+    }
+)  # words a results-table header may hold besides its periods
 
 CONTEXT_CHARS = 80  # how far back a phrase looks for "as of" or "compared with"
 
@@ -140,8 +144,8 @@ def alternation(phrases: Iterable[str]) -> str:
     Spaces and hyphens between words match any run of spaces or one hyphen; a phrase written
     with capitals (an acronym: "MoM", "FY") keeps its case even in a case-insensitive regex.
 
-    >>> alternation(["sep", "sept", "year-end"])
-    '(?:sep(?:t)?|year[-\\s]+end)'
+    >>> print(alternation(["sep", "sept", "year-end"]))
+    (?:sep(?:t)?|year[-\\s]+end)
     >>> alternation(["MoM", "q/q"])
     '(?:q/q|(?-i:MoM))'
     >>> alternation([])
@@ -440,7 +444,7 @@ def _parse_relative(m: re.Match) -> Parsed:
 
 
 def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
-    """Every character a match of ``pattern`` can start with (both cases under IGNORECASE), or
+    r"""Every character a match of ``pattern`` can start with (both cases under IGNORECASE), or
     None when that cannot be told (a match may be empty, or start with any character).
 
     Read from the regex's parse tree (``re._parser``, private: any surprise there gives None,
@@ -569,16 +573,18 @@ class Rule:
     pattern: re.Pattern  # guarded: only tried where the rule can start (see _rule)
     parse: Callable[[re.Match], Parsed]
     plain: re.Pattern  # the same regex without the guard: the reference the tests compare with
+    needs: tuple[str, ...]  # keyword classes (see _KEYWORDS) one of which every match holds
 
 
-def _rule(name: str, pattern: str, parse: Callable[[re.Match], Parsed]) -> Rule:
+def _rule(name: str, pattern: str, parse: Callable[[re.Match], Parsed], needs: str) -> Rule:
     """A rule whose regex is only tried at a word start with a character it can begin with.
 
     The guard keeps the scan fast (a position where the rule cannot start costs two checks in
     C instead of a walk through the rule's alternatives) and never changes what matches.
     """
     guard = rf"(?<!\w){_char_guard(first_chars(pattern, _FLAGS))}"
-    return Rule(name, re.compile(f"{guard}(?:{pattern}\n)", _FLAGS), parse, re.compile(pattern, _FLAGS))
+    plain = re.compile(pattern, _FLAGS)
+    return Rule(name, re.compile(f"{guard}(?:{pattern}\n)", _FLAGS), parse, plain, tuple(needs.split()))
 
 
 def _char_guard(chars: Iterable[str] | None) -> str:
@@ -586,11 +592,12 @@ def _char_guard(chars: Iterable[str] | None) -> str:
 
 
 RULES = (
-    _rule("ended", _ENDED, _parse_ended),
+    _rule("ended", _ENDED, _parse_ended, needs="monthword yearword quarter half"),
     _rule(
         "quarter_code",  # Q4 2020, Q4'20, Q4 FY20, Q1 FY2024/25, Q4 (year from context)
         rf"\b(?P<p>Q(?P<q>[1-4]) (?:\s*(?:of\s+|,\s*|[-/]\s*)? (?P<yr>{YEAR_EXPR}))? ){END_GUARD}(?!-?[a-z])",
         _parse_quarter,
+        needs="code",
     ),
     _rule(
         "quarter_code",  # 4Q20, 4Q2020, 4Q FY20, 4QFY2020
@@ -598,11 +605,13 @@ RULES = (
             (?P<yr> \s*(?-i:FY)\s*\d\d(?:\d\d)?{ESTIMATE} | \s*{Y4}{ESTIMATE} | ['’]?\d\d(?:\d\d)?{ESTIMATE} )?
         ){END_GUARD}""",
         _parse_quarter,
+        needs="code",
     ),
     _rule(
         "quarter_code",  # FY2020 Q4, 2020Q4, FY21 Q1
         rf"\b(?P<p>(?P<yr>{YEAR_EXPR}) \s*[-/]?\s* Q(?P<q>[1-4])){END_GUARD}",
         _parse_quarter,
+        needs="code year",
     ),
     _rule(
         "ordinal_quarter",  # the fourth quarter of 2020, fiscal 2021 first quarter, fourth-quarter
@@ -610,24 +619,28 @@ RULES = (
             \b(?P<ord>{ORDINAL})[-\s]+(?:fiscal\s+)?(?:quarter|qtr\.?)\b
             (?:{NOUN_SEP}(?P<yr2>{YEAR_EXPR}){END_GUARD})?""",
         _parse_ordinal_quarter,
+        needs="quarter",
     ),
     _rule(
         "ordinal_quarter",  # the last quarter of 2020
         rf"""(?:\bthe\s+)? \b(?P<ord>{alternation(LAST_WORDS)})[-\s]+(?:fiscal\s+)?quarter
             \s+of\s+(?:the\s+)?(?P<yr2>{YEAR_EXPR}){END_GUARD}(?P<yr1>)""",
         _parse_ordinal_quarter,
+        needs="quarter",
     ),
     _rule(
         "month_quarter",  # the December quarter (Apple), the June quarter of 2021
         rf"""(?:\bthe\s+)? \b(?P<mon>{alternation(MONTH_FULL_NAMES)})[-\s]+quarter\b
             (?:{NOUN_SEP}(?P<yr>{YEAR_EXPR}){END_GUARD})?""",
         _parse_month_quarter,
+        needs="quarter",
     ),
     _rule(
         "month_range",  # the April-June period, July–September 2020, Jan-Mar 2021
         rf"""(?:\bthe\s+)? \b(?P<m1>{MONTH})\s*(?:-|–|—|to|through)\s*(?P<m2>{MONTH})
             (?:[-\s]+(?:period|quarter))? (?:{NOUN_SEP}(?P<yr>{Y4}){END_GUARD})?""",
         _parse_month_range,
+        needs="month",
     ),
     _rule(
         "half_code",  # H1 2021, H1'21, H1 FY21, 1H21, 1H 2021, 1HFY21, 2021H1
@@ -636,6 +649,7 @@ RULES = (
               | (?P<yr4>{YEAR_EXPR}) \s*[-/]?\s* H(?P<h3>[12])
         ){END_GUARD}""",
         _parse_half_code,
+        needs="code year",
     ),
     _rule(
         "ordinal_half",  # the first half of 2021, second half, first half-year, 2021 first half
@@ -643,6 +657,7 @@ RULES = (
             \b(?P<ord>{alternation(HALF_ORDINALS)})[-\s]+half(?:[-\s]+year)?\b
             (?: \s+of\s+the\s+year | {NOUN_SEP}(?P<yr2>{YEAR_EXPR}){END_GUARD} )?""",
         _parse_ordinal_half,
+        needs="half",
     ),
     _rule(
         "interim",  # the interim period, interim results for 2021, 2021 interim
@@ -651,6 +666,7 @@ RULES = (
               | \binterim\s+(?:period|results|report) )                 # "interim" alone: an interim CEO
             (?:\s+(?:of|for)\s+(?:the\s+year\s+)?(?P<yr2>{YEAR_EXPR}){END_GUARD})?""",
         _parse_interim,
+        needs="half",
     ),
     _rule(
         "nine_months",  # the first nine months of 2021, first three quarters of the year, 9M21, 9M 2021
@@ -659,12 +675,14 @@ RULES = (
                 (?: \s+of\s+the\s+year | {NOUN_SEP}(?P<yr2>{YEAR_EXPR}){END_GUARD} )?
               | \b9M\s*(?P<yr3>(?-i:FY)?\s*['’]?\d\d(?:\d\d)?{ESTIMATE}){END_GUARD} )""",
         _parse_nine_months,
+        needs="monthword quarter code",
     ),
     _rule(
         "full_year",  # full-year 2020, the full year of 2020, 2020 full year, the whole year of 2019
         rf"""(?:\bthe\s+)? (?: {alternation(FULL_YEAR_WORDS)}\s+(?:of\s+)?(?:the\s+)?(?P<yr>{YEAR_EXPR})
                             | (?P<yr2>{Y4})\s+{alternation(FULL_YEAR_WORDS)}\b ){END_GUARD}""",
         lambda m: [(*m.span(), _Spec("year", **_year_fields(m["yr"] or m["yr2"])))],
+        needs="yearword",
     ),
     _rule(
         "fiscal_year",  # FY2021, FY21, FY 2021, FY2024/25, fiscal 2020, fiscal year 2020, CY2020, FY20E
@@ -673,12 +691,14 @@ RULES = (
             | {alternation(FISCAL_MARKERS[:3] + CALENDAR_MARKERS[:2])}\s+(?:{Y4}{SPLIT_YEAR}|['’]\d\d)
         ){END_GUARD}""",
         _parse_fiscal_year,
+        needs="code yearword",
     ),
     _rule(
         "year_end",  # year-end 2020, at year end 2020, end-2020
         rf"""(?:\b(?:at|by|as\s+(?:of|at))\s+)? (?:the\s+)?
             \b(?:(?:fiscal\s+)?year[-\s]?end|end-)\s*(?:of\s+)?(?P<yr>{YEAR_EXPR}){END_GUARD}""",
         _parse_year_end,
+        needs="yearword year",
     ),
     _rule(
         "year",  # in 2020, during 2020, the year 2020, in the fiscal year 2021
@@ -686,49 +706,106 @@ RULES = (
                | \b(?P<q>the\s+year\s+(?P<yr2>{Y4})) )
             {END_GUARD}(?!\s*(?:-|–|—|/)\s*\d)""",
         lambda m: _parse_plain_year(m) if m["p"] else [(*m.span("q"), _Spec("year", **_year_fields(m["yr2"])))],
+        needs="year",
     ),
-    _rule("date", rf"(?P<p>{FULL_DATE})", _parse_date),
+    _rule("date", rf"(?P<p>{FULL_DATE})", _parse_date, needs="month year"),
     _rule(
         "date",  # a date without its year needs a preposition: "as of June 30", "on 11 August"
         rf"\b{alternation(DATE_PREPOSITIONS)}\s+(?P<p>{MONTH_DAY})(?![,\s]*\d)",
         _parse_date,
+        needs="month",
     ),
     _rule(
         "month",  # December 2019, Dec. 2019, the month of December 2019
         rf"(?P<p>\b(?:the\s+month\s+of\s+)?(?P<mon>{MONTH}),?\s+(?:of\s+)?(?P<yr>{Y4}))(?!\d|,?\s*\d{{1,2}}\b)",
         _parse_month,
+        needs="month",
     ),
     _rule(
         "month",  # a month alone needs a preposition: "in September", "until December"
         rf"\b{alternation(MONTH_PREPOSITIONS)}\s+(?:the\s+month\s+of\s+)?(?P<p>(?P<mon>{MONTH}))(?!\s*\d)(?P<yr>)",
         _parse_month,
+        needs="month",
     ),
     _rule(
         "same_slot",  # the same quarter of 2019, the same period in 2020
         rf"""(?:\bthe\s+)? \bsame\s+(?P<unit>period|quarter|month|half|(?:nine|six|three)[-\s]month\s+period)
             \s+(?:of|in|last)\s+(?:the\s+)?(?P<yr>{YEAR_EXPR}){END_GUARD}""",
         _parse_same_slot,
+        needs="year code",
     ),
-    _rule("relative", _RELATIVE, _parse_relative),
+    _rule("relative", _RELATIVE, _parse_relative, needs="yearword monthword period quarter half"),
 )
 
 
 # ================================================================== scanning and selecting
 
 
+# Every period phrase holds a keyword of one of these classes, and each rule says which
+# classes its phrases hold (Rule.needs): a rule only runs near its keywords. Keep in sync.
+KEYWORD_CLASSES = {
+    "yearword": ("year", "fiscal", "financial", "calendar", "ytd"),
+    "monthword": ("month", "week", "ttm", "ltm", "MoM"),
+    "period": ("period", "sequential", "yoy", "qoq", "y/y", "q/q"),
+    "quarter": ("quarter", "qtr"),
+    "half": ("half", "interim"),
+}
+_KEYWORDS = re.compile(
+    rf"""(?<!\w)(?: {"|".join(f"(?P<{name}>{alternation(words)})" for name, words in KEYWORD_CLASSES.items())}
+                 | (?P<month>{MONTH})
+                 | (?P<year>(?:19|20)\d\d)
+                 | (?P<code>[QH][1-4]|[1-4][QH]|9M|(?-i:FY|CY)|['’]\d\d) )""",
+    _FLAGS,
+)
+REACH = 64  # a phrase starts within 40 characters of its first keyword and ends (with the
+#             lookaheads of its rule) within 50 of its last: windows this wide lose none
+_WORD_TAIL = re.compile(r"\w*")
+
+
+def keyword_windows(text: str, classes: Iterable[str] | None = None) -> list[tuple[int, int]]:
+    """Stretches of text near a period keyword (of the given classes), merged, ending at word ends.
+
+    >>> keyword_windows("Revenue rose 24.8% to RMB70.5 billion.")
+    []
+    >>> keyword_windows("Revenue in Q4 rose."), keyword_windows("Revenue in Q4 rose.", ["month"])
+    ([(0, 19)], [])
+    """
+    hits = [hit.span() for hit in _KEYWORDS.finditer(text) if classes is None or hit.lastgroup in classes]
+    return _merge_windows(text, hits)
+
+
+def _merge_windows(text: str, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    windows: list[tuple[int, int]] = []
+    for hit_start, hit_end in sorted(hits):
+        start = max(0, hit_start - REACH)
+        end = _WORD_TAIL.match(text, min(len(text), hit_end + REACH)).end()
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((start, end))
+    return windows
+
+
 def _scan(text: str) -> list[_Find]:
-    """Every rule's finds, context-free: one guarded pass per rule.
+    """Every rule's finds, context-free: one guarded pass per rule, near its keywords only.
 
     A phrase seen before (same rule, same words) is parsed once: the memo holds its specs
     with offsets from the match start, so long runs of the same phrase stay cheap.
     """
+    hits: dict[str, list[tuple[int, int]]] = {}
+    for hit in _KEYWORDS.finditer(text):
+        hits.setdefault(hit.lastgroup, []).append(hit.span())
+    windows_of: dict[tuple[str, ...], list[tuple[int, int]]] = {}
     finds, memo = [], {}
     for order, rule in enumerate(RULES):
-        for match in rule.pattern.finditer(text):
-            key, at = (order, match.group()), match.start()
-            if key not in memo:
-                memo[key] = [(s - at, e - at, spec) for s, e, spec in rule.parse(match)]
-            finds += [_Find(at + s, at + e, order, rule.name, spec) for s, e, spec in memo[key]]
+        if rule.needs not in windows_of:
+            windows_of[rule.needs] = _merge_windows(text, [h for c in rule.needs for h in hits.get(c, ())])
+        for window in windows_of[rule.needs]:
+            for match in rule.pattern.finditer(text, *window):
+                key, at = (order, match.group()), match.start()
+                if key not in memo:
+                    memo[key] = [(s - at, e - at, spec) for s, e, spec in rule.parse(match)]
+                finds += [_Find(at + s, at + e, order, rule.name, spec) for s, e, spec in memo[key]]
     return finds
 
 
@@ -866,10 +943,15 @@ def _resolve_month(spec: _Spec, ctx: _Context, comparative: bool) -> Period | No
 
 
 def _day_of(spec: _Spec, ctx: _Context, comparative: bool) -> date | None:
-    """The date a spec names; without a year, the latest such day by the yearless limit."""
+    """The date a spec names. Without a year, the latest such day before publication ("on 11
+    August", "as of June 30"): events are dated from today, not from the period discussed;
+    a comparative one comes before the anchor; with no publication date, by the anchor."""
     if spec.year is not None:
         return date(spec.year, spec.n, spec.day) if spec.day <= days_in_month(spec.year, spec.n) else None
-    limit = _yearless_limit(ctx, comparative)
+    if ctx.published is not None and not (comparative and ctx.anchor is not None):
+        limit = ctx.published - timedelta(days=1)
+    else:
+        limit = _yearless_limit(ctx, comparative)
     if limit is None:
         return None
     for year in range(limit.year, limit.year - 8, -1):  # February 29 waits for a leap year
@@ -1096,8 +1178,9 @@ _INSTANT_CAPABLE = frozenset(
 
 _COMPARATIVE_CUE = re.compile(
     r"""(?: (?: \b(?:as\s+)?compared?\s+(?:with|to) | \bin\s+comparison\s+(?:with|to) | \bversus | \bvs\b\.?
-              | \brelative\s+to | \bagainst | \bthan )
+              | \brelative\s+to | \bagainst )                            # compared with RMB56.5 billion in
             \s+ (?:\S+\s+){0,8}? (?:(?:in|for|during|at|on|of|over|as\s+of)\s+)?
+          | \bthan\s+(?:(?:in|for|during|at|on|of)\s+)?                   # "higher than in 2019", not "more than ten"
           | \bfrom\s+ (?=\S*\d|(?:RMB|US\$|HK\$|USD|CNY|HKD|EUR|approximately|about|around|nearly|roughly)\b)
             (?:\S+\s+){0,6}? (?:in|for|during|at|on|of|over|as\s+of)\s+
           | \b(?:up|down|rose|fell|grew|increased|decreased|declined|jumped|climbed|dropped)\s+(?:\S+\s+){0,2}?from\s+
@@ -1168,15 +1251,31 @@ def find_periods(
     """
     ctx = _Context(calendar or GREGORIAN, _as_date(published))
     finds = _select(_scan(text))
-    mentions = []
+    mentions: list[PeriodMention] = []
     floor = 0
     for index, find in enumerate(finds):
         mention = _resolve_find(text, finds, index, ctx, floor)
+        if mentions and _is_comparison_column(text, mentions[-1], mention):
+            mention = replace(mention, comparative=True)
         mentions.append(mention)
         floor = find.end
         if mention.period is not None and not mention.comparative and find.rule != "date":
             ctx.anchor = mention.period
     return mentions
+
+
+_COLUMN_GAP = re.compile(r"[\s|,;/]*(?:(?:and|vs\.?|versus|&)[\s|]*)?")
+
+
+def _is_comparison_column(text: str, before: PeriodMention, mention: PeriodMention) -> bool:
+    """ "| Q1 2020 | Q1 2019 |", "Q4 2020 and Q4 2019": an earlier period of the same grain
+    right after another is the comparison column (and must not become the anchor)."""
+    if before.period is None or mention.period is None or mention.grain != before.grain:
+        return False
+    if not (before.explicit_year and mention.explicit_year) or mention.grain == "relative":
+        return False
+    earlier = mention.period.end < before.period.start
+    return earlier and bool(_COLUMN_GAP.fullmatch(text, before.span[1], mention.span[0]))
 
 
 def _resolve_find(text: str, finds: list[_Find], index: int, ctx: _Context, floor: int) -> PeriodMention:
@@ -1245,7 +1344,7 @@ def parse_table_header(
     ctx = _Context(calendar or GREGORIAN, _as_date(published))
     finds = [f for f in _select(_scan(line)) if f.spec.kind != "relative"]  # "YoY change" is a word
     items = sorted([(f.start, f.end, f.spec) for f in finds] + _bare_years(line, finds), key=lambda i: i[0])
-    columns = _header_columns([item for _, _, item in items])
+    columns = _header_columns(_share_years([item for _, _, item in items]))
     periods = [_resolve_column(spec, ctx) for spec in columns]
     if not periods or None in periods or not _only_header_words(line, [(s, e) for s, e, _ in items]):
         return None
@@ -1285,6 +1384,20 @@ def _header_columns(items: list[_Spec | int]) -> list[_Spec | int]:
             shape = item if item.kind in ("ended", "date") else shape
         index += 1
     return columns + waiting
+
+
+def _share_years(items: list[_Spec | int]) -> list[_Spec | int]:
+    """ "Three months ended December 31, Year ended December 31, 2020 2019 2020 2019": the
+    second clause took the first year of the run; give it back to the run."""
+    shared: list[_Spec | int] = []
+    for index, item in enumerate(items):
+        waiting = bool(shared) and isinstance(shared[-1], _Spec) and shared[-1].year is None
+        years_follow = index + 1 < len(items) and isinstance(items[index + 1], int)
+        if isinstance(item, _Spec) and item.kind == "ended" and item.year and waiting and years_follow:
+            shared += [replace(item, year=None), item.year]
+        else:
+            shared.append(item)
+    return shared
 
 
 def _in_shape(spec: _Spec, shape: _Spec | None) -> _Spec:

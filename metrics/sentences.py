@@ -79,7 +79,7 @@ _SENTENCE_GOES_ON = r"(?:(?=\s)(?!\s++[a-z,;:.%])|(?=[" + _CJK + r"])|\Z)"
 
 # Every token starts with one character of a small set, so the regex engine skips to the next candidate in C;
 # the alternatives then look behind at that character to decide what it is. Each alternative ends with an
-# empty named group, read back as ``match.lastgroup``. Runs (!!!, 。。, spaces) are matched possessively and
+# empty named group, read back as ``match.lastindex``. Runs (!!!, 。。, spaces) are matched possessively and
 # only from their first character, so no input makes the scan quadratic.
 _TOKEN = re.compile(
     rf"""
@@ -117,10 +117,10 @@ _CLOSER_OF = {"(": ")", "[": "]", "“": "”", "「": "」", "『": "』", "（
 _LIST_ITEM = re.compile(r"[^\S\n]*(?:[-*+•·▪‣◦●○■□–—]|\(?(?:\d{1,3}|[A-Za-z]|[ivxIVX]{2,5})[.)、])\s")
 _NUMERIC_CELL = re.compile(r"\(?[-+]?[$€£¥]?\d[\d,.]*+%?\)?|[-–—]|n/?a|N/?A")
 _WIDE = re.compile(f"[{_CJK}\u3000-\u303f\uff00-\uffef]")
-_WORD = re.compile(r"[^\W\d_][\w'’-]*+")
-_MINOR_WORDS = frozenset(
-    ["a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "over", "per", "the", "to"]
-)
+_MINOR_WORDS = ("a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "over", "per",
+                "the", "to")  # fmt: skip
+_CAPITAL_WORD = re.compile(r"(?<![\w'’-])[A-ZÀ-Þ]")  # a word starting with a capital letter
+_LOWERCASE_WORD = re.compile(rf"(?<![\w'’-])(?!(?:{'|'.join(_MINOR_WORDS)})\b)[a-z]")  # minor words aside
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -247,18 +247,17 @@ def _is_table_row(line: str) -> bool:
 def _measure_width(text: str, start: int, end: int) -> int:
     """Columns text[start:end] takes on screen: CJK and full-width characters count double."""
     width = end - start
-    if width < WRAP_WIDTH and not text.isascii():  # a short line may still be wide CJK
+    if WRAP_WIDTH // 2 <= width < WRAP_WIDTH and not text.isascii():  # could be wide enough if CJK
         width += len(_WIDE.findall(text, start, end))
     return width
 
 
 def _is_title_case(line: str) -> bool:
-    """A headline: most words (minor words aside) start with a capital letter."""
+    """A headline: at least 80% of its words, minor words aside, start with a capital letter."""
     if len(line) > 150:
         return False
-    words = [word for word in _WORD.findall(line) if word not in _MINOR_WORDS]
-    capitals = sum(1 for word in words if word[0].isupper())
-    return len(words) >= 2 and capitals >= 0.8 * len(words)
+    capitals = len(_CAPITAL_WORD.findall(line))
+    return capitals >= 2 and len(_LOWERCASE_WORD.findall(line)) * 4 <= capitals
 
 
 def _spans_between(text: str, cuts: list[int]) -> list[tuple[int, int]]:

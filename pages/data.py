@@ -8,6 +8,7 @@ tuples so they can be part of the key); :func:`clear` empties the cache after a 
 from __future__ import annotations
 
 import functools
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +16,7 @@ import duckdb
 import streamlit as st
 
 from pages.database import get_connection
-from queries import analytics, reads
+from queries import analytics, export, reads
 from queries.connection import database_path
 from queries.store import company_names
 
@@ -54,6 +55,13 @@ def clear() -> None:
     st.cache_data.clear()
 
 
+def _export(con: duckdb.DuckDBPyConnection, filters: export.ExportFilters) -> tuple[bytes, int]:
+    """The CSV bytes and the number of data rows, exactly as ``python -m queries export`` writes them."""
+    buffer = io.BytesIO()
+    rows = export.write_csv(con, filters, buffer)
+    return buffer.getvalue(), rows
+
+
 def _companies(con: duckdb.DuckDBPyConnection) -> list[str]:
     return sorted(set(company_names(con).values()))
 
@@ -80,3 +88,4 @@ list_events = _cached(analytics.list_events)
 list_review_queue = _cached(analytics.list_review_queue)
 list_fact_edits = _cached(analytics.list_fact_edits)
 list_companies = _cached(_companies)
+export_csv = _cached(_export)

@@ -1,144 +1,162 @@
-"""Trends: one metric over time for several companies, with the source behind every point."""
+"""Trends: one metric over time for several companies, with the source behind every point.
+
+Filters live in the URL (?metric=…&company=…&grain=…&view=…&fact=…), so a link reproduces the view and opens
+the provenance of one point. Click a point to see its document, date and sentence.
+"""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from metrics.catalogue import load_catalogue
-from pages.charts import trend_figure
-from pages.database import get_connection
+from pages import data
+from pages.charts import VIEWS, trend_figure
+from pages.formatting import is_missing
+from pages.tables import GRAIN_LABELS, SOURCE_BEST_LABEL, SOURCE_COMPANY_LABEL, provenance_html
+from pages.widgets import metric_kind, metric_label, pick_metric, url_multiselect, url_radio, url_select, url_toggle
 from queries import reads
 
-GRAINS = {
-    "Quarterly": "quarter",
-    "Annual": "year",
-    "Monthly": "month",
-    "Half-yearly": "half",
-    "As of a date": "instant",
-    "All": "any",
-}
-SOURCE_BEST_LABEL = "Best available (company first)"
-SOURCE_COMPANY_LABEL = "Company-reported"
+GRAINS = {label: grain for grain, label in GRAIN_LABELS.items()}
+TABLE_COLUMNS = [
+    "company", "period_start", "period_end", "value", "unit", "currency", "qualifier", "source", "status",
+    "evidence", "source_url", "document_title",
+]  # fmt: skip
+GROWTH_COLUMNS = ["company", "period_start", "period_end", "value", "derived", "source", "evidence", "document_title"]
+PROVENANCE_CSS = """<style>
+blockquote mark.fact { background: #ffe58a; padding: 0 2px; border-radius: 3px; }
+</style>"""
 
 
-@st.cache_data(ttl=300, show_spinner=False)
-def _metrics() -> list[str]:
-    return reads.list_metrics(get_connection())["metric"].tolist()
+def _default_grain(metric: str) -> str:
+    return "As of a date" if metric_kind(metric) in ("stock", "instant") else "Quarterly"
 
 
-@st.cache_data(ttl=300, show_spinner=False)
-def _options(metric: str) -> tuple[list[str], list[str], list[str], list[str]]:
-    con = get_connection()
-    companies = reads.list_companies_for_metric(con, metric)["company"].tolist()
-    sources = [s for s in reads.list_sources_for_metric(con, metric)["source"].tolist() if s != "company"]
-    segments = reads.list_segments_for_metric(con, metric)["segment"].tolist()
-    return companies, sources, segments, reads.default_peers(con, metric)
+def _selected_fact(event) -> int | None:
+    """The fact id of the clicked point (customdata[0]); None for a derived point or no selection."""
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    for point in points:
+        custom = point.get("customdata")
+        if isinstance(custom, list) and custom and not is_missing(custom[0]):
+            return int(custom[0])
+    return None
 
 
-@st.cache_data(ttl=300, show_spinner=False)
-def _series(metric: str, companies: tuple[str, ...], segment: str, source: str, grain: str):
-    return reads.current_series(get_connection(), metric, list(companies), segment, source, grain)
+def _show_provenance(fact_id: int) -> None:
+    prov = data.fact_provenance(fact_id)
+    if prov is None:
+        st.warning(f"No fact {fact_id}.")
+        return
+    with st.container(border=True, key="provenance"):
+        st.subheader(f"Where this figure comes from (fact {fact_id})")
+        st.html(PROVENANCE_CSS + provenance_html(prov))
+        if isinstance(prov.get("document_id"), str):
+            st.page_link(
+                "pages/releases.py",
+                label="Open the release with every figure highlighted",
+                icon=":material/article:",
+                query_params={"doc": prov["document_id"]},
+            )
+        st.caption(f"Status: {prov['status']} · origin: {prov['origin']} · confidence {prov['confidence']:.2f}")
 
 
-def _default_grain(metric_kind: str) -> str:
-    return "As of a date" if metric_kind in ("stock", "instant") else "Quarterly"
-
-
-def _pick(label: str, options: list[str], key: str, default: str, **kwargs) -> str:
-    """A selectbox whose choice is kept in the URL, so a link reproduces the view."""
-    wanted = st.query_params.get(key, default)
-    index = options.index(wanted) if wanted in options else (options.index(default) if default in options else 0)
-    choice = st.selectbox(label, options, index=index, key=key, **kwargs)
-    st.query_params[key] = choice
-    return choice
-
-
-catalogue = load_catalogue()
 st.title("Trends")
-metric_ids = _metrics()
+metric_ids = data.list_metrics()["metric"].tolist()
 if not metric_ids:
     st.info("No facts yet: ingest a release on the Ingest page or run `python -m queries rebuild`.")
     st.stop()
 
-left, middle, right = st.columns([2, 2, 2])
+left, middle, right = st.columns(3)
 with left:
-    metric = _pick(
-        "Metric",
-        metric_ids,
-        "metric",
-        "smartphone_shipments",
-        format_func=lambda m: catalogue.metrics[m].label if m in catalogue.metrics else m,
-    )
-companies, sources, segments, peers = _options(metric)
-metric_def = catalogue.metrics.get(metric)
+    metric = pick_metric(metric_ids, key="metric")
+companies = data.list_companies_for_metric(metric)["company"].tolist()
+sources = [s for s in data.list_sources_for_metric(metric)["source"].tolist() if s != "company"]
+segments = data.list_segments_for_metric(metric)["segment"].tolist()
 with middle:
-    segment = _pick("Segment", segments, "segment", "", format_func=lambda s: s or "Whole company")
+    segment = url_select("Segment", segments, key="segment", default="", format_func=lambda s: s or "Whole company")
 with right:
-    source_labels = [SOURCE_BEST_LABEL, SOURCE_COMPANY_LABEL, *sources]
-    source_label = _pick(
+    source_label = url_select(
         "Source",
-        source_labels,
-        "source",
-        SOURCE_BEST_LABEL,
+        [SOURCE_BEST_LABEL, SOURCE_COMPANY_LABEL, *sources],
+        key="source",
+        default=SOURCE_BEST_LABEL,
         help="Trackers disagree with companies and with each other: pick one to keep a chart consistent.",
     )
 source = {SOURCE_BEST_LABEL: reads.SOURCES_BEST, SOURCE_COMPANY_LABEL: reads.SOURCES_COMPANY}.get(
     source_label, source_label
 )
+chosen = url_multiselect("Companies", companies, key="companies", param="company", default=data.default_peers(metric))
 
-url_companies = [c for c in st.query_params.get_all("company") if c in companies]
-chosen = st.multiselect("Companies", companies, default=url_companies or peers, key="companies")
-st.query_params["company"] = chosen
-
-c1, c2 = st.columns([3, 1])
+c1, c2, c3 = st.columns([3, 3, 1])
 with c1:
-    grain_names = list(GRAINS)
-    grain_label = st.radio(
-        "Frequency",
-        grain_names,
-        index=grain_names.index(_default_grain(metric_def.kind if metric_def else "flow")),
-        horizontal=True,
-        key="grain",
-    )
+    grain_label = url_radio("Frequency", list(GRAINS), key="grain", default=_default_grain(metric))
 with c2:
-    log_y = st.toggle("Log scale", key="log_y")
+    view = url_radio("View", list(VIEWS), key="view", default="Value")
+with c3:
+    log_y = url_toggle("Log scale", key="log_y")
+grain = GRAINS[grain_label]
 
-df = _series(metric, tuple(chosen), segment, source, GRAINS[grain_label])
-label = metric_def.label if metric_def else metric
-if df.empty:
+series = data.current_series(metric, chosen, segment, source, grain)
+growth = data.growth_series(metric, chosen, segment, source, grain) if grain != "any" else pd.DataFrame()
+label = metric_label(metric)
+if series.empty:
     st.warning("No values for this choice. Try another frequency, segment or source.")
     st.stop()
 
-unit = df["unit"].iloc[0]
-currencies = sorted({c for c in df["currency"].dropna()})
-y_label = f"{label} ({', '.join(currencies)})" if currencies else f"{label} ({unit})"
-st.plotly_chart(trend_figure(df, f"{label} — {segment or 'whole company'}", y_label, log_y), key="trend_chart")
-st.caption(f"{len(df)} values · source: {source_label}. Hover a point for its source sentence and document.")
+if view == "Value":
+    derived = growth[growth["derived"].fillna(False).astype(bool)] if not growth.empty else growth
+    plotted = pd.concat([series.assign(derived=False), derived], ignore_index=True) if len(derived) else series
+elif growth.empty:
+    st.info(f"{view} needs one frequency: pick Quarterly or Annual.")
+    st.stop()
+else:
+    plotted = growth
 
-table = df[
-    [
-        "company",
-        "period_start",
-        "period_end",
-        "value",
-        "unit",
-        "currency",
-        "qualifier",
-        "source",
-        "status",
-        "evidence",
-        "source_url",
-        "document_title",
-    ]
-]
-st.dataframe(
-    table,
-    hide_index=True,
-    key="trend_table",
-    column_config={
-        "value": st.column_config.NumberColumn("value", format="%,.2f"),
-        "period_start": st.column_config.DateColumn("start"),
-        "period_end": st.column_config.DateColumn("end"),
-        "source_url": st.column_config.LinkColumn("source URL"),
-    },
+column = VIEWS[view][0]
+if plotted[column].notna().sum() == 0:
+    st.info(f"No {view} values for this choice ({view} needs the period a year or a quarter before).")
+    st.stop()
+
+unit = series["unit"].iloc[0]
+currencies = sorted({c for c in series["currency"].dropna()})
+y_label = f"{label} ({', '.join(currencies) or unit})" if view in ("Value", "Trailing 12 months") else view
+events = data.list_events()
+events = events[events["company"].isin(chosen)]
+figure = trend_figure(plotted, f"{label} — {segment or 'whole company'}", y_label, log_y, view, events)
+event = st.plotly_chart(figure, key="trend_chart", on_select="rerun", selection_mode="points")
+clicked = _selected_fact(event)
+if clicked is not None:
+    st.query_params["fact"] = str(clicked)
+st.caption(
+    f"{plotted[column].notna().sum()} values · source: {source_label}. Hover a point for its sentence and "
+    "document; click it to open its provenance. Open markers on a dotted line are derived fourth quarters "
+    "(year minus Q1–Q3); ◆ marks an event."
 )
+
+fact_param = st.query_params.get("fact")
+if fact_param and fact_param.isdigit():
+    _show_provenance(int(fact_param))
+
+if view == "Value":
+    st.dataframe(
+        series[TABLE_COLUMNS],
+        hide_index=True,
+        key="trend_table",
+        column_config={
+            "value": st.column_config.NumberColumn("value", format="%,.2f"),
+            "period_start": st.column_config.DateColumn("start"),
+            "period_end": st.column_config.DateColumn("end"),
+            "source_url": st.column_config.LinkColumn("source URL"),
+        },
+    )
+else:
+    st.dataframe(
+        plotted[[*GROWTH_COLUMNS[:4], column, *GROWTH_COLUMNS[4:]]],
+        hide_index=True,
+        key="trend_table",
+        column_config={
+            "value": st.column_config.NumberColumn("value", format="%,.2f"),
+            column: st.column_config.NumberColumn(view, format="%,.1f"),
+            "period_start": st.column_config.DateColumn("start"),
+            "period_end": st.column_config.DateColumn("end"),
+        },
+    )

@@ -7,6 +7,7 @@ Every widget gets an explicit ``key`` (tests find widgets by key); ``param`` is 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -116,3 +117,25 @@ def pick_metric(metric_ids: Sequence[str], key: str, default: str = "smartphone_
 
 def format_with(mapping: dict[str, str]) -> Callable[[str], str]:
     return lambda value: mapping.get(value, value)
+
+
+def _date_to_url(key: str, param: str) -> None:
+    value = st.session_state.get(key)
+    if value:
+        st.query_params[param] = value.isoformat()
+    else:
+        st.query_params.pop(param, None)
+
+
+def url_date(label: str, key: str, param: str | None = None, **kw) -> dt.date | None:
+    """An optional date input kept in the URL as YYYY-MM-DD (no parameter: no date)."""
+    param = param or key
+    raw = st.query_params.get(param)
+    try:
+        st.session_state[key] = dt.date.fromisoformat(raw) if raw else st.session_state.get(key)
+    except ValueError:
+        st.session_state[key] = None
+    value = st.date_input(label, key=key, on_change=_date_to_url, args=(key, param), **kw)
+    if value:
+        st.query_params[param] = value.isoformat()
+    return value or None

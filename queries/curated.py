@@ -56,10 +56,15 @@ def _parse_date(text: str) -> date:
     return date.fromisoformat(text.strip())
 
 
-def validate_row(raw: dict[str, str], company_names: dict[str, str], catalogue: Catalogue) -> dict:
+def validate_row(
+    raw: dict[str, str], company_names: dict[str, str], catalogue: Catalogue, *, infer_attribution: bool = True
+) -> dict:
     """One curated row -> a fact dict, or ValueError with the reason.
 
     ``company_names`` maps every known name and alias (lower-cased) to the canonical company.
+    ``infer_attribution=False`` takes an empty ``attributed_to`` at its word (the company's own figure):
+    a file that has the column, such as an export, already says who measured each value, and guessing
+    a tracker from the evidence sentence would change it (queries/importer.py).
     """
     written = (raw.get("company") or "").strip()
     company = company_names.get(written.lower())
@@ -89,7 +94,9 @@ def validate_row(raw: dict[str, str], company_names: dict[str, str], catalogue: 
     if qualifier is not None and qualifier not in QUALIFIERS:
         raise ValueError(f"unknown qualifier {qualifier!r}")
     note = (raw.get("source_note") or "").strip()
-    attributed = (raw.get("attributed_to") or "").strip() or _attribution(note, metric_id, catalogue)
+    attributed = (raw.get("attributed_to") or "").strip() or None
+    if attributed is None and infer_attribution:
+        attributed = _attribution(note, metric_id, catalogue)
     return {
         "company": company,
         "metric": metric_id,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -49,9 +50,20 @@ class EditResult:
     after: dict
 
 
+# Writes from the threads of one process (Streamlit sessions) take turns: they would only conflict with
+# each other and retry. Retries remain for writers this lock cannot see (another connection, a remote engine).
+_WRITE_LOCK = threading.RLock()
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor inside BEGIN … COMMIT; any error rolls everything back."""
+    """A cursor inside BEGIN … COMMIT for a write; any error rolls everything back."""
+    with _WRITE_LOCK, _cursor_transaction(con) as cur:
+        yield cur
+
+
+@contextmanager
+def _cursor_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     cur = con.cursor()
     try:
         cur.execute("begin transaction")

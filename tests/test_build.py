@@ -10,7 +10,6 @@ import textwrap
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from queries.build import build_database, ensure_database
@@ -27,7 +26,7 @@ def _csv_rows(name: str) -> int:
 
 
 def test_counts_equal_the_csv_files(built_db):
-    con = duckdb.connect(built_db, read_only=True)
+    con = connect(built_db)
     curated = con.execute("select count(*) from facts where origin = 'curated'").fetchone()[0]
     assert curated == _csv_rows("kpi_facts.csv")  # the bundled file has no invalid rows
     assert con.execute("select count(*) from companies").fetchone()[0] == _csv_rows("companies.csv")
@@ -36,7 +35,7 @@ def test_counts_equal_the_csv_files(built_db):
 
 
 def test_every_fact_has_a_source_and_a_valid_period(built_db):
-    con = duckdb.connect(built_db, read_only=True)
+    con = connect(built_db)
     no_source = con.execute(
         "select count(*) from facts where coalesce(source_url, '') = '' and document_id is null"
     ).fetchone()[0]
@@ -51,7 +50,7 @@ def test_every_fact_has_a_source_and_a_valid_period(built_db):
 
 
 def test_no_duplicate_current_value_per_key_and_source(built_db):
-    con = duckdb.connect(built_db, read_only=True)
+    con = connect(built_db)
     dupes = con.execute(
         """
         select count(*) from (
@@ -64,7 +63,7 @@ def test_no_duplicate_current_value_per_key_and_source(built_db):
 
 
 def test_trackers_and_unverified_rows_stay_visible(built_db):
-    con = duckdb.connect(built_db, read_only=True)
+    con = connect(built_db)
     by_source = dict(
         con.execute("select coalesce(attributed_to, 'company'), count(*) from facts group by 1").fetchall()
     )
@@ -80,7 +79,7 @@ def test_trackers_and_unverified_rows_stay_visible(built_db):
 
 
 def test_segment_global_is_the_whole_company(built_db):
-    con = duckdb.connect(built_db, read_only=True)
+    con = connect(built_db)
     value = con.execute(
         """
         select value from series_by_source

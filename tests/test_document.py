@@ -371,6 +371,18 @@ def test_markdown_cleaning_leaves_arithmetic_and_identifiers_alone():
     assert doc.text == "Margin was 2 * 3 * 4 in snake_case_name and 5*3*2."
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["**a " * 50_000, "[a](" * 50_000, "[" * 200_000, "<http:" * 50_000, "__a " * 50_000, "*a " * 50_000,
+     "a|b\n" * 50_000],
+    ids=["stars", "open-links", "brackets", "autolinks", "underscores", "emphasis", "pipes"],
+)  # fmt: skip
+def test_hostile_markdown_loads_in_linear_time(text):
+    started = time.perf_counter()
+    load(text.encode(), name="hostile.md")
+    assert time.perf_counter() - started < 2.0
+
+
 # -- normalisation -------------------------------------------------------------------------------------------
 
 

@@ -174,6 +174,22 @@ def test_concurrent_edits_of_one_fact_are_retried_not_lost(con):
     assert fresh_ranking_matches_cache(con)
 
 
+def test_a_write_conflict_with_another_writer_is_retried(con):
+    """A transaction outside this process's write lock holds the row; the edit retries until it commits."""
+    fact_id = shipments_fact(con)
+    other = con.cursor()
+    other.execute("begin transaction")
+    other.execute("update facts set updated_by = 'other' where id = $id", {"id": fact_id})
+    timer = threading.Timer(0.3, lambda: other.execute("commit"))
+    timer.start()
+    try:
+        result = edit_fact(con, fact_id, {"value": 45e6}, user="ana")
+    finally:
+        timer.join()
+    assert result.after["value"] == 45e6
+    assert current_value(con) == (45e6, "edited")
+
+
 def test_with_retry_gives_up_on_other_errors():
     calls = []
 
