@@ -83,7 +83,7 @@ VERB_AFTER = re.compile(
     r"(?P<verb>delivered|shipped|sold)\b"
 )
 RANK_VERB_BEFORE = re.compile(
-    r"\b(?:was|were|is|came|comes|finished|placed|ranked|ranks|stayed|remained|held|took|holds|"
+    r"\b(?:was|were|is|came|comes|finished|placed|ranked|ranks|stayed|remained|held|took|holds|still|"
     r"(?:climbed|slipped|fell|rose|moved|dropped|jumped|returned|advanced)\s+to|came\s+in|[A-Z]\w+\s+in)\s+(?:in\s+)?(?:the\s+)?$",
     re.IGNORECASE,
 )
@@ -170,7 +170,10 @@ class SentenceGrammar:
         self.prefer_vehicles = prefer_vehicles
         self.topics = topics  # metrics the document is about: a bare "47.1 million units" belongs to them
 
-    def attach(self, text: str, quantities: list[Quantity]) -> list[Attachment]:
+    def attach(self, text: str, quantities: list[Quantity], bounded: bool = False) -> list[Attachment]:
+        """Figures attached to metrics. ``bounded``: the sentence states a period, so "cumulative deliveries
+        for the first half" is a period total rather than a running total since launch."""
+        self.bounded = bounded
         nouns = self.vocab.metrics.find(text, NOUN)
         verbs = self.vocab.metrics.find(text, VERB)
         objects = self.vocab.metrics.find(text, OBJECT)
@@ -329,6 +332,16 @@ class SentenceGrammar:
                 att.change_pct = sign * abs(q.value)
                 return
 
+    def _top_n(self, text: str, q: Quantity) -> Attachment | None:
+        """ "stays in the global top three", "completed the top five": a bound on the rank."""
+        if (
+            q.kind == "ordinal"
+            and q.qualifier == "under"
+            and re.search(r"\btop[\s-]*$", text[max(0, q.span[0] - 6) : q.span[0]], re.IGNORECASE)
+        ):
+            return Attachment(q, "market_rank", None, rule="top-n")
+        return None
+
     def _rank_after_verb(self, text: str, q: Quantity) -> Attachment | None:
         """ "Xiaomi was fourth with 10.6 million units", "came second": an ordinal after a verb of placing."""
         if q.kind == "ordinal" and RANK_VERB_BEFORE.search(text, max(0, q.span[0] - 30), q.span[0]):
@@ -353,9 +366,9 @@ class SentenceGrammar:
         att = out[-1]
         gap = text[att.quantity.span[1] : q.span[0]]
         like = att.quantity.kind == q.kind and 0.01 <= abs(q.value) / max(abs(att.quantity.value), 1e-9) <= 100
-        if like and not att.comparative and len(gap) <= 60 and COORDINATION.search(gap):
-            if not self.vocab.metrics.find(gap, NOUN) and not re.match(r"\s*per\b", text[q.span[1] :]):
-                return Attachment(q, att.metric, att.mention, rule="coordinated")
+        joined = like and not att.comparative and len(gap) <= 60 and COORDINATION.search(gap)
+        if joined and not self.vocab.metrics.find(gap, NOUN) and not re.match(r"\s*per\b", text[q.span[1] :]):
+            return Attachment(q, att.metric, att.mention, rule="coordinated")
         return None
 
     def _comparative_of_previous(self, q: Quantity, out: list[Attachment]) -> Attachment | None:
@@ -394,5 +407,6 @@ class SentenceGrammar:
             return False
         clause = text[clause_start(text, att.quantity.span[0]) : att.quantity.span[0]]
         counted = NUMBER_OF.search(clause)
-        named = text[att.mention.start : att.mention.end].lower()
-        return bool(counted) and counted.group(1).lower() not in named
+        if counted is None or counted.group(1)[0].isupper():
+            return False  # "the number of Xiaomi AIoT devices" names an owner, not what is counted
+        return counted.group(1).lower() not in text[att.mention.start : att.mention.end].lower()

@@ -20,7 +20,7 @@ from metrics.companies import Company
 from metrics.document import Document
 from metrics.facts import Fact
 from metrics.fiscal import FiscalCalendar, Period, month_period
-from metrics.mentions import Mention, Vocabulary, load_vocabulary
+from metrics.mentions import NOUN, VERB, Mention, Vocabulary, load_vocabulary
 from metrics.periods import PeriodMention, find_periods, find_publication_date
 from metrics.quantities import Quantity, document_currency, find_quantities
 from metrics.sentences import split_sentences
@@ -73,6 +73,9 @@ OVERTAKEN = re.compile(
     re.IGNORECASE,
 )
 EV_SECTORS = ("electric vehicles", "automotive")
+ANOTHER_FIGURE = re.compile(
+    r"\d[\d,.]*\s*(?:million|billion|thousand|bn|mn|m\b|k\b|%|per\s*cent)|\d{1,3}(?:,\d{3})+", re.IGNORECASE
+)
 FOLLOWING_PERIOD_REACH = 70  # characters after a figure within which a period phrase still governs it
 STATED_GRAINS = ("quarter", "year", "half", "nine_months")
 
@@ -153,7 +156,9 @@ def build_context(doc: Document, company: str | None, published: date | None) ->
         currency=document_currency(text) or (issuer.currency if issuer else None),
         main_period=main,
         vocab=vocab,
-        topics=frozenset(m.name for m in vocab.metrics.find(f"{doc.title}\n{text[:700]}")),
+        topics=frozenset(
+            m.name for form in (NOUN, VERB) for m in vocab.metrics.find(f"{doc.title}\n{text[:700]}", form)
+        ),
         region=headline_region(vocab, doc.title or text[:200]) if tracker else "",
     )
 
@@ -208,7 +213,42 @@ def _dateline(text: str) -> date | None:
     """The release's date from its opening or its sign-off ("Hong Kong, August 21, 2024"); the later one wins,
     since a release is dated after the period it reports."""
     found = [d for d in (find_publication_date(text), find_publication_date(text[-1500:])) if d is not None]
+    if not found and (first := _first_full_date(text[:600])):
+        found.append(first)
     return max(found) if found else None
+
+
+FULL_DATE = re.compile(
+    r"(?<!ended )(?<!ending )(?<!of )(?<!at )(?<!through )\b(?:"
+    r"(?P<m1>January|February|March|April|May|June|July|August|September|October|November|December)\s+(?P<d1>\d{1,2}),?\s+(?P<y1>(?:19|20)\d\d)|"
+    r"(?P<d2>\d{1,2})\s+(?P<m2>January|February|March|April|May|June|July|August|September|October|November|December)\s+(?P<y2>(?:19|20)\d\d))\b"
+)
+MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+
+
+def _first_full_date(head: str) -> date | None:
+    """The first full date in the opening ("CUPERTINO, Calif. -- January 30, 2025 --"), not one a period ends on."""
+    m = FULL_DATE.search(head)
+    if m is None:
+        return None
+    month = MONTH_NAMES.index((m["m1"] or m["m2"]).lower()) + 1
+    try:
+        return date(int(m["y1"] or m["y2"]), month, int(m["d1"] or m["d2"]))
+    except ValueError:
+        return None
 
 
 def headline_region(vocab: Vocabulary, title: str) -> str:
@@ -257,7 +297,11 @@ def sentence_facts(
     automaker = _is_automaker(ctx)
     topics = ctx.topics | {"ev_deliveries"} if automaker else ctx.topics
     grammar = SentenceGrammar(ctx.vocab, prefer_vehicles=automaker, topics=topics)
-    attachments = grammar.attach(text, quantities)
+    quantities = sorted(quantities + leader_ranks(text, quantities), key=lambda q: q.span)
+    bounded = any(
+        p.period is not None and p.grain in ("quarter", "half", "nine_months", "year", "ytd") for p in periods
+    )
+    attachments = grammar.attach(text, quantities, bounded=bounded)
     facts = []
     for att in attachments:
         if att.metric != "investment_commitment" and not_actual(text, att.quantity):
@@ -271,6 +315,24 @@ def sentence_facts(
     if plain:
         stated = Period(plain[-1].period_start, plain[-1].period_end, "duration")
     return facts, stated
+
+
+LEADER = re.compile(
+    r"\b(?:was|is|became|remained|stayed|as)\s+the\s+(?:(?:world's|country's|market's|global|largest|biggest)\s+)?"
+    r"(?P<word>top|largest|biggest|leading|No\.\s?1|number\s+one)\s+(?:smartphone\s+|phone\s+|EV\s+)?"
+    r"(?:vendor|brand|maker|manufacturer|player|seller|company)\b|\b(?P<verb>topped|led)\s+the\s+(?:\w+\s+)?market\b",
+    re.IGNORECASE,
+)
+
+
+def leader_ranks(text: str, quantities: list[Quantity]) -> list[Quantity]:
+    """ "Apple was the top vendor", "vivo topped the market": rank 1 said without a number."""
+    found = []
+    for m in LEADER.finditer(text):
+        start, end = m.span("word") if m.group("word") else m.span("verb")
+        if not any(q.span[0] < end and start < q.span[1] for q in quantities):
+            found.append(Quantity("ordinal", 1.0, None, None, (start, end), text[start:end]))
+    return found
 
 
 def not_actual(text: str, q: Quantity) -> bool:
@@ -436,11 +498,17 @@ def _segment_in_reach(text: str, m: Mention, segment, q: Quantity, mention: Ment
     ):
         return False  # "smartphone" inside "smartphone shipments" names the metric, not a segment
     if not segment.metrics:  # a region
-        return anchor - 30 <= m.start <= q.span[1] + 25 and _names_region(text, m, q, mention)
+        opening = m.start <= 25  # "In mainland China, its smartphone market share rose to 16.8%"
+        return (opening or anchor - 30 <= m.start) and m.start <= q.span[1] + 25 and _names_region(text, m, q, mention)
     if segment.metrics == ("segment_revenue",):
         target = mention.start if mention else q.span[0]
         return target - 30 <= m.start <= q.span[0]
-    return clause_start(text, q.span[0]) <= m.start <= q.span[1] + 25
+    if m.end <= q.span[0]:
+        previous = [f.end() for f in ANOTHER_FIGURE.finditer(text, clause_start(text, q.span[0]), m.start)]
+        if previous and m.start - previous[-1] < q.span[0] - m.end:
+            return False  # "sold 595,413 battery-electric vehicles, more than the 495,570": it names the first figure
+    between = text[m.end : q.span[0]] if m.end <= q.span[0] else text[q.span[1] : m.start]
+    return clause_start(text, q.span[0]) <= m.start <= q.span[1] + 25 and not ANOTHER_FIGURE.search(between)
 
 
 def resolve_segment_words(ctx: DocumentContext, label: str, metric_id: str) -> str:
@@ -487,7 +555,7 @@ def resolve_period(
     q = att.quantity
     if att.metric == "investment_commitment":
         return (Period.instant(ctx.published), True) if ctx.published else (None, False)
-    period, explicit = _stated_period(q, periods, att.comparative)
+    period, explicit = _stated_period(q, periods, att.comparative, text)
     if period is None:
         period = inherited or ctx.main_period
         if att.comparative and period is not None:
@@ -506,7 +574,9 @@ def _previous_period(calendar: FiscalCalendar, period: Period, text: str) -> Per
     return calendar.shift_years(period, -1)
 
 
-def _stated_period(q: Quantity, periods: list[PeriodMention], comparative: bool) -> tuple[Period | None, bool]:
+def _stated_period(
+    q: Quantity, periods: list[PeriodMention], comparative: bool, text: str
+) -> tuple[Period | None, bool]:
     """The period phrase that governs a figure: the nearest one before it, or one that follows closely.
 
     A period far after the figure usually belongs to a clause of its own ("… even after it was added to
@@ -518,7 +588,13 @@ def _stated_period(q: Quantity, periods: list[PeriodMention], comparative: bool)
         return (after[0].period, True) if after else (None, False)
     plain = [p for p in usable if not p.comparative]
     before = [p for p in plain if p.span[1] <= q.span[0]]
-    after = [p for p in plain if p.span[0] >= q.span[1] and p.span[0] - q.span[1] <= FOLLOWING_PERIOD_REACH]
+    after = [
+        p
+        for p in plain
+        if p.span[0] >= q.span[1]
+        and p.span[0] - q.span[1] <= FOLLOWING_PERIOD_REACH
+        and "," not in text[q.span[1] : p.span[0]]
+    ]
     if after and (not before or after[0].span[0] - q.span[1] < q.span[0] - before[-1].span[1]):
         return after[0].period, True
     if before:

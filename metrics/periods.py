@@ -15,8 +15,12 @@ How it works, in three passes over a sentence or a paragraph:
    The few words just before a phrase decide whether it is an instant ("as of", "by the end
    of") and whether it is a comparative ("compared with", "up from 292 million in").
 
-Speed: every regex is linear in practice (bounded repeats, no nested quantifiers), each rule
-makes one pass, and the per-phrase look-behind reads at most ``CONTEXT_CHARS`` characters.
+Speed (the scan is most of the cost): every regex is linear in practice (bounded repeats, no
+nested quantifiers); one keyword pass (``_KEYWORDS``) marks where periods can be, and each rule
+runs only in the windows around its own keyword classes; each rule's regex is guarded so that
+it is only tried at a word start with a character it can begin with (``first_chars``); a phrase
+repeated in a text is parsed and resolved once; the look-behind for "as of" / "compared with"
+reads at most ``CONTEXT_CHARS`` characters. ``scan_each_rule`` is the plain, slow reference.
 
 Conventions a caller can rely on: spans cover the period words and a leading "the", plus the
 "as of" / "by the end of" of an instant; never the preposition before a plain year ("in").
@@ -61,10 +65,14 @@ LAST_WORDS = ("last", "final")  # "the last quarter of 2020" is Q4; "last quarte
 
 MONTH_COUNTS = {"one": 1, "1": 1, "three": 3, "3": 3, "six": 6, "6": 6, "nine": 9, "9": 9}
 MONTH_COUNTS |= {"twelve": 12, "12": 12}
-WEEK_COUNTS = {"13": 3, "14": 3, "26": 6, "27": 6, "39": 9, "40": 9, "52": 12, "53": 12}  # -> months
+WEEK_COUNTS = {"13": 13, "thirteen": 13, "14": 14, "fourteen": 14, "26": 26, "twenty-six": 26, "27": 27}
+WEEK_COUNTS |= {"39": 39, "thirty-nine": 39, "52": 52, "fifty-two": 52, "53": 53, "fifty-three": 53}
+MONTHS_OF_WEEKS = {13: 3, 14: 3, 26: 6, 27: 6, 39: 9, 52: 12, 53: 12}  # 52/53-week calendars (Apple)
 PERIOD_NOUNS = {"quarter": 3, "fiscal quarter": 3, "half year": 6, "half-year": 6, "interim period": 6}
 PERIOD_NOUNS |= {"year": 12, "full year": 12, "fiscal year": 12, "financial year": 12}
 GRAIN_OF_MONTHS = {1: "month", 3: "quarter", 6: "half", 9: "nine_months", 12: "year"}
+FIRST_MONTHS = {"three": ("quarter", 1), "3": ("quarter", 1), "six": ("half", 1), "6": ("half", 1)}
+FIRST_MONTHS |= {"nine": ("nine_months", 0), "9": ("nine_months", 0)}  # "the first N months of 2021"
 
 FISCAL_MARKERS = ("fiscal year", "financial year", "fiscal", "FY")
 CALENDAR_MARKERS = ("calendar year", "calendar", "CY")
@@ -350,8 +358,10 @@ def _parse_interim(m: re.Match) -> Parsed:
     return [(*m.span(), _Spec("half", 1, **_year_fields(m["yr2"] or m["yr1"])))]
 
 
-def _parse_nine_months(m: re.Match) -> Parsed:
-    return [(*m.span(), _Spec("nine_months", **_year_fields(m["yr2"] or m["yr1"] or m["yr3"])))]
+def _parse_first_months(m: re.Match) -> Parsed:
+    """ "The first three months" is Q1, "the first six months" H1; nine months, three quarters, 9M."""
+    kind, n = FIRST_MONTHS.get((m["count"] or "nine").lower(), ("nine_months", 0))
+    return [(*m.span(), _Spec(kind, n, **_year_fields(m["yr2"] or m["yr1"] or m["yr3"])))]
 
 
 def _parse_fiscal_year(m: re.Match) -> Parsed:
@@ -415,12 +425,16 @@ def _parse_ended(m: re.Match) -> Parsed:
     return [(m.start(), first_end, found[0]), (m.start("len2"), m.end(), found[1])]
 
 
+_WEEK_NUMBER = {re.sub(r"[-\s]+", " ", words): n for words, n in WEEK_COUNTS.items()}
+
+
 def _length_of(text: str) -> tuple[int, int]:
     """(months, weeks) of "three-month period", "13 weeks", "fiscal year", "six"."""
     words = re.sub(r"[-\s]+", " ", text.lower()).replace(" period", "").strip()
     count = words.split(" ")[0]
     if "week" in words:
-        return WEEK_COUNTS[count], int(count)
+        weeks = _WEEK_NUMBER[words.split(" week")[0]]
+        return MONTHS_OF_WEEKS[weeks], weeks
     if count in MONTH_COUNTS:
         return MONTH_COUNTS[count], 0
     return PERIOD_NOUNS[words.replace("the ", "")], 0
@@ -459,7 +473,7 @@ def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
         from re import _constants, _parser
 
         chars, empty = _first_of_sequence(_parser.parse(pattern, flags).data, _constants)
-    except Exception:  # noqa: BLE001 - an unknown parse tree only loses the speed-up
+    except Exception:  # an unknown parse tree only loses the speed-up
         return None
     if chars is None or empty:
         return None
@@ -669,12 +683,12 @@ RULES = (
         needs="half",
     ),
     _rule(
-        "nine_months",  # the first nine months of 2021, first three quarters of the year, 9M21, 9M 2021
+        "first_months",  # the first nine (three, six) months of 2021, first three quarters of the year, 9M21
         rf"""(?:\bthe\s+)?
-            (?: (?:(?P<yr1>{YEAR_EXPR})\s+)? \bfirst\s+(?:(?:nine|9)[-\s]+months|three\s+quarters)\b
+            (?: (?:(?P<yr1>{YEAR_EXPR})\s+)? \bfirst\s+(?:(?P<count>{alternation(FIRST_MONTHS)})[-\s]+months|three\s+quarters)\b
                 (?: \s+of\s+the\s+year | {NOUN_SEP}(?P<yr2>{YEAR_EXPR}){END_GUARD} )?
               | \b9M\s*(?P<yr3>(?-i:FY)?\s*['’]?\d\d(?:\d\d)?{ESTIMATE}){END_GUARD} )""",
-        _parse_nine_months,
+        _parse_first_months,
         needs="monthword quarter code",
     ),
     _rule(
@@ -775,15 +789,28 @@ def keyword_windows(text: str, classes: Iterable[str] | None = None) -> list[tup
 
 
 def _merge_windows(text: str, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Windows of REACH around each hit, merged, each stretched to the end of its last word."""
     windows: list[tuple[int, int]] = []
     for hit_start, hit_end in sorted(hits):
-        start = max(0, hit_start - REACH)
-        end = _WORD_TAIL.match(text, min(len(text), hit_end + REACH)).end()
+        start, end = hit_start - REACH, hit_end + REACH
         if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+            if end > windows[-1][1]:
+                windows[-1] = (windows[-1][0], end)
         else:
-            windows.append((start, end))
+            if windows:  # the previous window is complete: end it at a word end
+                windows[-1] = _to_word_end(text, windows[-1])
+                if len(windows) > 1 and windows[-1][0] <= windows[-2][1]:
+                    windows[-2:] = [(windows[-2][0], windows[-1][1])]
+            windows.append((max(0, start), end))
+    if windows:
+        windows[-1] = _to_word_end(text, windows[-1])
+        if len(windows) > 1 and windows[-1][0] <= windows[-2][1]:
+            windows[-2:] = [(windows[-2][0], windows[-1][1])]
     return windows
+
+
+def _to_word_end(text: str, window: tuple[int, int]) -> tuple[int, int]:
+    return window[0], _WORD_TAIL.match(text, min(len(text), window[1])).end()
 
 
 def _scan(text: str) -> list[_Find]:
@@ -906,11 +933,24 @@ def _calendar_for(spec: _Spec, ctx: _Context) -> FiscalCalendar:
     return GREGORIAN if spec.marker == "calendar" else ctx.calendar
 
 
+def _current_anchor(ctx: _Context) -> Period | None:
+    """The anchor, if it is about the period the release reports on (between the latest closed
+    period and publication). Yearless "the fourth quarter" follows the text only then: a
+    historical aside ("stopped making petrol cars in March 2022") or a target ("for 2024")
+    must not move it. Without a publication date any anchor will do."""
+    anchor = ctx.anchor
+    if anchor is None or ctx.published is None:
+        return anchor
+    current = ctx.calendar.latest_closed(ctx.published)
+    return anchor if anchor.end >= current.start and anchor.start <= ctx.published else None
+
+
 def _yearless_limit(ctx: _Context, comparative: bool) -> date | None:
     """The last day a yearless period may end on: before the anchor for a comparative, else
     the anchor's end, else the day before publication."""
-    if ctx.anchor is not None:
-        return ctx.anchor.start - timedelta(days=1) if comparative else ctx.anchor.end
+    anchor = _current_anchor(ctx)
+    if anchor is not None:
+        return anchor.start - timedelta(days=1) if comparative else anchor.end
     return ctx.published - timedelta(days=1) if ctx.published else None
 
 
@@ -920,8 +960,9 @@ def _resolve_slot(spec: _Spec, ctx: _Context, comparative: bool) -> Period | Non
     cal = _calendar_for(spec, ctx)
     if spec.year is not None:
         return cal.slot(spec.kind, spec.year, spec.n)
-    if ctx.anchor is not None and not comparative:
-        return cal.slot(spec.kind, cal.fiscal_year_of(ctx.anchor.end), spec.n)
+    anchor = _current_anchor(ctx)
+    if anchor is not None and not comparative:
+        return cal.slot(spec.kind, cal.fiscal_year_of(anchor.end), spec.n)
     limit = _yearless_limit(ctx, comparative)
     return cal.latest_slot_before(spec.kind, spec.n, limit) if limit else None
 
@@ -934,8 +975,9 @@ def _resolve_month(spec: _Spec, ctx: _Context, comparative: bool) -> Period | No
     """A month; without a year, the one in the anchor's fiscal year, else the latest before."""
     if spec.year is not None:
         return month_period(spec.year, spec.n)
-    if ctx.anchor is not None and not comparative:
-        fiscal_year = ctx.calendar.year(ctx.calendar.fiscal_year_of(ctx.anchor.end))
+    anchor = _current_anchor(ctx)
+    if anchor is not None and not comparative:
+        fiscal_year = ctx.calendar.year(ctx.calendar.fiscal_year_of(anchor.end))
         inside = fiscal_year.contains(date(fiscal_year.end.year, spec.n, 15))
         return month_period(fiscal_year.end.year if inside else fiscal_year.start.year, spec.n)
     limit = _yearless_limit(ctx, comparative)
@@ -1146,7 +1188,7 @@ _RESOLVERS = {
 }
 
 
-def _grain_of(spec: _Spec, period: Period | None) -> str:
+def _grain_of(spec: _Spec) -> str:
     """The grain a mention reports (design: quarter half nine_months year month instant ytd relative)."""
     if spec.kind in ("quarter", "half", "nine_months", "year", "month"):
         return spec.kind
@@ -1259,7 +1301,8 @@ def find_periods(
             mention = replace(mention, comparative=True)
         mentions.append(mention)
         floor = find.end
-        if mention.period is not None and not mention.comparative and find.rule != "date":
+        bare_date = find.rule == "date" and mention.span[0] == find.start  # "on May 15", not "as of"
+        if mention.period is not None and not mention.comparative and not bare_date:
             ctx.anchor = mention.period
     return mentions
 
@@ -1289,7 +1332,7 @@ def _resolve_find(text: str, finds: list[_Find], index: int, ctx: _Context, floo
     if key not in ctx.memo:
         ctx.memo[key] = _RESOLVERS[spec.kind](spec, ctx, comparative)
     period = ctx.memo[key]
-    grain = _grain_of(spec, period)
+    grain = _grain_of(spec)
     if prefix:
         period, grain = (_instant_of(spec, period) if period else None), "instant"
     return PeriodMention(
@@ -1446,7 +1489,7 @@ _LABEL_BEFORE = re.compile(
 )
 _PLACE_BEFORE = re.compile(
     r"""\A[\s*_#>(]*                                            # markdown or a parenthesis
-        (?:[A-Z][\w.'’&-]*(?:[ \t]+[A-Za-z][\w.'’&-]*){0,3}[ \t]*,[ \t]*){0,3}   # BEIJING, / Hong Kong, China,
+        (?:[A-Z][\w.'’&-]*(?:[ \t]+[A-Za-z][\w.'’&-]*){0,3}[ \t]*(?:,|--|—|–)[ \t]*){0,3}   # BEIJING, / Calif. --
         \Z""",
     re.VERBOSE,
 )
@@ -1486,7 +1529,8 @@ def _publication_score(head: str, match: re.Match) -> int:
         return 0
     if _LABEL_BEFORE.search(before[-60:]):
         return 3
-    if _PLACE_BEFORE.match(sentence) and _DATELINE_AFTER.match(head[match.end() : match.end() + 30]):
+    placed = _PLACE_BEFORE.match(before) or _PLACE_BEFORE.match(sentence)  # "Calif. --" holds ". "
+    if placed and _DATELINE_AFTER.match(head[match.end() : match.end() + 30]):
         return 2
     return 1 if before.rstrip().endswith(("|", "·")) else 0
 

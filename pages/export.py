@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import data
-from pages.widgets import format_with, metric_label, url_date, url_multiselect, url_radio, url_toggle
+from pages.widgets import format_with, metric_label, url_date, url_multiselect, url_radio, url_select, url_toggle
 from queries.export import ExportFilters, equivalent_command, export_filename
 
 FREQUENCIES = {
@@ -61,8 +61,8 @@ def _filters(all_metrics: list[str]) -> ExportFilters | None:
         period_to = url_date("Periods ending until", key="export_to", param="to", value=None)
     c7, c8, c9 = st.columns(3)
     with c7:
-        frequency = url_radio("Frequency", list(FREQUENCIES), key="export_frequency", default="any",
-                              param="frequency", format_func=format_with(FREQUENCIES), horizontal=False)  # fmt: skip
+        frequency = url_select("Frequency", list(FREQUENCIES), key="export_frequency", default="any",
+                               param="frequency", format_func=format_with(FREQUENCIES))  # fmt: skip
     with c8:
         shape = url_radio("Shape", list(SHAPES), key="export_shape", default="long", param="shape",
                           format_func=format_with(SHAPES), horizontal=False)  # fmt: skip

@@ -114,6 +114,7 @@ def kpi_cards(snapshot: pd.DataFrame, label_of: Callable[[str], str] = str) -> l
         period = period_label(_date(row.period_start), _date(row.period_end), row.grain)
         prior = period_end_label(row.prior_period_end, row.grain)
         delta, yoy, color = _changes(row)
+        unchanged = delta.startswith(("0 ", "+0.0 ", "-0.0 "))
         spark = [] if row.sparkline_values is None else [float(v) for v in row.sparkline_values]
         description = " · ".join(p for p in (f"vs {prior}" if prior and delta != "–" else "", f"YoY {yoy}") if p)
         cards.append(
@@ -124,8 +125,8 @@ def kpi_cards(snapshot: pd.DataFrame, label_of: Callable[[str], str] = str) -> l
                 "raw_value": float(row.value),
                 "delta": delta if delta != "–" else None,
                 "delta_description": description,
-                "delta_color": color,
-                "delta_arrow": "off" if delta.startswith(("0 ", "+0.0 ", "-0.0 ")) else "auto",
+                "delta_color": "off" if unchanged else color,
+                "delta_arrow": "off" if unchanged else "auto",
                 "sparkline": spark if len(spark) > 1 else None,
                 "help": f"Source: {row.source} · status: {row.status} · fact {row.fact_id}",
                 "fact_id": None if is_missing(row.fact_id) else int(row.fact_id),

@@ -41,6 +41,20 @@ def _selected_fact(event) -> int | None:
     return None
 
 
+def _provenance_from_url() -> None:
+    """The provenance panel of the fact named in the URL (?fact=ID), if any."""
+    fact = st.query_params.get("fact")
+    if fact and fact.isdigit():
+        _show_provenance(int(fact))
+
+
+def _stop(message: str) -> None:
+    """Say why there is no chart, still show the linked fact, and end the run."""
+    st.info(message)
+    _provenance_from_url()
+    st.stop()
+
+
 def _show_provenance(fact_id: int) -> None:
     prov = data.fact_provenance(fact_id)
     if prov is None:
@@ -99,22 +113,19 @@ series = data.current_series(metric, chosen, segment, source, grain)
 growth = data.growth_series(metric, chosen, segment, source, grain) if grain != "any" else pd.DataFrame()
 label = metric_label(metric)
 if series.empty:
-    st.warning("No values for this choice. Try another frequency, segment or source.")
-    st.stop()
+    _stop("No values for this choice. Try another frequency, segment or source.")
 
 if view == "Value":
     derived = growth[growth["derived"].fillna(False).astype(bool)] if not growth.empty else growth
     plotted = pd.concat([series.assign(derived=False), derived], ignore_index=True) if len(derived) else series
 elif growth.empty:
-    st.info(f"{view} needs one frequency: pick Quarterly or Annual.")
-    st.stop()
+    _stop(f"{view} needs one frequency: pick Quarterly or Annual.")
 else:
     plotted = growth
 
 column = VIEWS[view][0]
 if plotted[column].notna().sum() == 0:
-    st.info(f"No {view} values for this choice ({view} needs the period a year or a quarter before).")
-    st.stop()
+    _stop(f"No {view} values for this choice ({view} needs the period a year or a quarter before).")
 
 unit = series["unit"].iloc[0]
 currencies = sorted({c for c in series["currency"].dropna()})
@@ -132,9 +143,7 @@ st.caption(
     "(year minus Q1–Q3); ◆ marks an event."
 )
 
-fact_param = st.query_params.get("fact")
-if fact_param and fact_param.isdigit():
-    _show_provenance(int(fact_param))
+_provenance_from_url()
 
 if view == "Value":
     st.dataframe(

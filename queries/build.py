@@ -160,6 +160,12 @@ def ensure_database(target: str | None = None, progress: Progress = _no_progress
     Returns the build report when a build happened.
     """
     target = target or database_path()
+    # --- hosted mode (issue #8): a DuckLake / MotherDuck target is migrated and seeded in place
+    from queries import engine
+
+    if engine.is_remote_target(target):
+        return engine.ensure_remote(target, progress)
+    # --- end hosted mode
     if not needs_build(target):
         return None
     if os.path.exists(target):

@@ -56,9 +56,17 @@ def describe_lock_error(message: str, path: str) -> str:
 def connect(path: str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the database; errors come back as DatabaseError subclasses with a clear message."""
     target = path or database_path()
-    config = {"autoinstall_known_extensions": "false"}
+    # --- hosted mode (issue #8, queries/engine.py): DuckLake / MotherDuck DSNs open through the engine
+    # module; METRICS_READ_ONLY=1 opens the configured database read-only; METRICS_LOCK_WAIT waits for a
+    # lock held by another process. Files otherwise open exactly as before.
+    from queries import engine
+
+    read_only = read_only or engine.is_read_only(target, database_path())
+    if engine.is_remote_target(target):
+        return engine.open_engine(target, read_only=read_only)
+    # --- end hosted mode
     try:
-        return duckdb.connect(target, read_only=read_only, config=config)
+        return engine.open_file(target, read_only=read_only)
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():

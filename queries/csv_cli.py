@@ -61,7 +61,9 @@ def add_export_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     parser.add_argument("--status", dest="statuses", choices=STATUSES, default="all",
                         help="'confirmed': confirmed or edited by a person; 'all': everything not rejected")  # fmt: skip
     parser.add_argument("--currency", choices=CURRENCIES, default="reported", help="normalise money (FX of the period)")
-    parser.add_argument("--shape", choices=SHAPES, default="long", help="long: a row per value; wide: a column per period")
+    parser.add_argument(
+        "--shape", choices=SHAPES, default="long", help="long: a row per value; wide: a column per period"
+    )
     parser.add_argument("--no-trace", dest="trace", action="store_false", help="leave out the provenance columns")
     parser.add_argument("--bom", action="store_true", help="start with a UTF-8 byte order mark (for Excel)")
     parser.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")

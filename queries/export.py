@@ -38,6 +38,7 @@ bounded memory (bench/export.py).
 
 from __future__ import annotations
 
+import csv
 import io
 import shlex
 from collections.abc import Iterable
@@ -67,6 +68,7 @@ RATE_COLUMNS = ("reported_value", "reported_currency", "rate", "rate_kind", "rat
 WIDE_KEY_COLUMNS = ("company", "metric", "segment", "attributed_to", "frequency", "unit", "currency")
 
 BOM = "\ufeff".encode()
+LINE_END = "\r\n"  # RFC 4180; the SQL files end every line with chr(13) || chr(10)
 FETCH_ROWS = 20_000  # lines per batch: big enough to amortise the call, small enough to stay flat
 COMMAND = "python -m queries export"
 
@@ -152,18 +154,28 @@ def write_csv(con: duckdb.DuckDBPyConnection, filters: ExportFilters, out: Binar
     """Write the CSV to a binary file object; return the number of data rows (the header not counted).
 
     Runs on its own cursor (connections are not shared between threads) and fetches finished lines in
-    batches, so memory stays flat however many rows there are.
+    batches, so memory stays flat however many rows there are. The query runs before the first byte is
+    written, so a failing query leaves ``out`` empty.
     """
-    query = load_sql("export_wide" if filters.shape == "wide" else "export_long")
-    rows = -1  # the first line is the header
+    wide = filters.shape == "wide"
     with con.cursor() as cur:
-        cur.execute(query, sql_parameters(filters))
+        cur.execute(load_sql("export_wide" if wide else "export_long"), sql_parameters(filters))
         if filters.bom:
             out.write(BOM)
+        if not wide:  # the wide header names the periods found, so sql/export_wide.sql writes it
+            out.write(header_line(export_columns(filters)))
+        rows = 0
         while batch := cur.fetchmany(FETCH_ROWS):
             out.write("".join([line for (line,) in batch]).encode("utf-8"))
             rows += len(batch)
-    return max(rows, 0)
+    return rows - 1 if wide else rows
+
+
+def header_line(columns: list[str]) -> bytes:
+    """The header row, written by the csv module with the dialect every data line follows."""
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator=LINE_END).writerow(columns)
+    return buffer.getvalue().encode("utf-8")
 
 
 def export_bytes(con: duckdb.DuckDBPyConnection, filters: ExportFilters) -> bytes:

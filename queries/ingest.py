@@ -188,12 +188,11 @@ def _looks_like_event(facts: list) -> bool:
 
 
 def _describe(doc, facts: list, company: str | None, published: date | None) -> tuple[str | None, date | None]:
-    """The document's company and publication date: given, else what the extractor reads from the text."""
+    """The document's company and publication date: given, else read from the facts and the dateline."""
     issuer = company or _main_company(facts)
-    dated = published or doc.published
-    if issuer is None or dated is None:
-        found_issuer, found_date = _context_of(doc, company, published)
-        issuer, dated = issuer or found_issuer, dated or found_date
+    dated = published or doc.published or _dateline(doc.text)
+    if issuer is None:
+        issuer = _context_issuer(doc)
     return issuer, dated
 
 
@@ -203,16 +202,24 @@ def _main_company(facts: list) -> str | None:
     return own.most_common(1)[0][0] if own else None
 
 
-def _context_of(doc, company, published) -> tuple[str | None, date | None]:
-    """Ask the extractor's document context (issuer, dateline); nothing when it cannot tell."""
+def _dateline(text: str) -> date | None:
+    try:
+        from metrics.periods import find_publication_date
+
+        return find_publication_date(text)
+    except Exception:  # the date is a nicety: a document without one is still stored
+        return None
+
+
+def _context_issuer(doc) -> str | None:
+    """Ask the extractor's document context who issued it (a research firm for its own releases)."""
     try:
         from metrics.extract import build_context
 
-        ctx = build_context(doc, company, published)
-    except Exception:  # the context is a nicety: a document without it is still stored
-        return None, None
-    issuer = ctx.issuer.name if ctx.issuer is not None else ctx.tracker  # a research firm's own release
-    return issuer, ctx.published if ctx.published_explicit else None
+        ctx = build_context(doc, None, None)
+    except Exception:  # as above
+        return None
+    return ctx.issuer.name if ctx.issuer is not None else ctx.tracker
 
 
 # ---------------------------------------------------------------------------- writing

@@ -175,6 +175,14 @@ PERIODS = [
     ),
     row("9M21 revenue rose 40%.", "9M21", "2021-01-01", "2021-09-30", grain="nine_months"),
     row(
+        "Sales in the first three months of 2021 jumped 54.7%.",
+        "the first three months of 2021",
+        "2021-01-01",
+        "2021-03-31",
+        grain="quarter",
+    ),
+    row("Revenue in the first six months rose.", "the first six months", "2021-01-01", "2021-06-30", pub="2021-08-17"),
+    row(
         "For the first three quarters of the year combined, adjusted net profit totalled RMB9.2 billion.",
         "the first three quarters of the year",
         "2019-01-01",
@@ -203,6 +211,13 @@ PERIODS = [
         "2019-12-31",
     ),
     row("We see little room for a recovery before 2Q23.", "2Q23", "2023-04-01", "2023-06-30"),
+    row(
+        "BYD stopped making petrol-only cars in March 2022. It sold 526,409 EVs in the October-December period.",
+        "the October-December period",
+        "2023-10-01",
+        "2023-12-31",
+        pub="2024-01-02",
+    ),
     row("We expect the first car to launch in 1H24.", "1H24", "2024-01-01", "2024-06-30"),
     row("We trim FY22E adjusted net profit by 3%.", "FY22E", "2022-01-01", "2022-12-31"),
     row(
@@ -352,6 +367,21 @@ FISCAL_PERIODS = [
         fye=APPLE,
     ),
     row("Apple's FY2021 revenue was $365.8 billion.", "FY2021", "2020-09-27", "2021-09-25", fye=APPLE),
+    row(
+        "The quarter covered the thirteen weeks ended December 28, 2024.",
+        "the thirteen weeks ended December 28, 2024",
+        "2024-09-29",
+        "2024-12-28",
+        fye=APPLE,
+        grain="quarter",
+    ),
+    row(
+        "Net sales for the 53 weeks ended September 30, 2023 were $383.3 billion.",
+        "the 53 weeks ended September 30, 2023",
+        "2022-09-25",
+        "2023-09-30",
+        fye=APPLE,
+    ),
     row("Apple's fiscal 2023 had 53 weeks.", "fiscal 2023", "2022-09-25", "2023-09-30", fye=APPLE),
     row("Apple's Q2 FY2023 ended on April 1.", "Q2 FY2023", "2023-01-01", "2023-04-01", fye=APPLE),
     row("Apple sold more Macs in 2020 than ever.", "2020", "2019-09-29", "2020-09-26", fye=APPLE),
@@ -474,6 +504,12 @@ RELATIVE = [
         comparative=True,
     ),
     row("Users grew 71.8% from a year earlier.", "a year earlier", None, comparative=True),
+    row(
+        "As of March 31, 2019, devices reached 171 million, up 70% from a year earlier.",
+        "a year earlier",
+        "2018-03-31",
+        comparative=True,
+    ),
     row("Xiaomi shipped 146 million smartphones last year.", "last year", "2020-01-01", "2020-12-31", pub="2021-03-30"),
     row("The Group hired 5,000 engineers last year.", "last year", None),
     row(
@@ -800,6 +836,10 @@ PUBLICATION_DATES = [
         "2019-11-27",
     ),
     dated("March 30, 2021 — Xiaomi Corporation announced its smart EV business.", "2021-03-30"),
+    dated(
+        "Apple Sets Records\n\nCUPERTINO, Calif. -- January 30, 2025 -- Apple Inc. delivered record revenue",
+        "2025-01-30",
+    ),
     dated(
         "Xiaomi Becomes No. 2\n\nHONG KONG, Aug. 17, 2021 /PRNewswire/ -- results for the three and six months "
         "ended June 30, 2021",

@@ -58,7 +58,10 @@ def curated(company, metric, start, end, value, unit="currency", currency=None, 
 
 def curated_rows() -> list[dict]:
     rows = [curated("Xiaomi", "revenue", *quarter_dates(y, q), v * B, currency="CNY") for (y, q), v in XIAOMI_Q.items()]
-    rows += [curated("Xiaomi", "revenue", date(y, 1, 1), date(y, 12, 31), v * B, currency="CNY") for y, v in XIAOMI_FY.items()]
+    rows += [
+        curated("Xiaomi", "revenue", date(y, 1, 1), date(y, 12, 31), v * B, currency="CNY")
+        for y, v in XIAOMI_FY.items()
+    ]
     rows += [curated("Apple", "revenue", s, e, v * B, currency="USD") for s, e, v in APPLE_Q]
     rows.append(curated("Samsung", "revenue", date(2020, 7, 1), date(2020, 9, 30), SAMSUNG_Q3_2020_KRW, currency="KRW"))
     rows += [curated("Xiaomi", "cash_reserves", d, d, v * B, currency="CNY", kind="instant") for d, v in CASH.items()]
@@ -81,8 +84,8 @@ def con(tmp_path):
     schema.migrate(connection)
     load_companies_table(connection, DATA_DIR)
     load_fx_rates(connection, DATA_DIR)
-    frame = pd.DataFrame(curated_rows())
-    connection.execute("insert into facts by name select * from frame")
+    connection.register("curated_rows", pd.DataFrame(curated_rows()))
+    connection.execute("insert into facts by name select * from curated_rows")
     sync_series(connection)
     for label, value in DISPUTED.items():
         doc, facts = release(label, value)
@@ -103,7 +106,9 @@ def expected_growth(frame: pd.DataFrame) -> pd.DataFrame:
         year_ago = row["period_end"] - pd.DateOffset(years=1)
         near = frame[((frame["period_end"] - year_ago).abs() <= pd.Timedelta(days=7))]
         yoy.append(100 * (row["value"] / near["value"].iloc[0] - 1) if len(near) else None)
-        before = frame[((frame["period_end"] - (row["period_start"] - pd.Timedelta(days=1))).abs() <= pd.Timedelta(days=3))]
+        before = frame[
+            ((frame["period_end"] - (row["period_start"] - pd.Timedelta(days=1))).abs() <= pd.Timedelta(days=3))
+        ]
         qoq.append(100 * (row["value"] / before["value"].iloc[0] - 1) if len(before) else None)
         window = frame.iloc[max(0, i - 3) : i + 1]
         span = (row["period_end"] - window["period_start"].min()).days
@@ -128,7 +133,10 @@ def expected_rate(currency: str, start, end, kind: str) -> float:
     fx = fx[(fx.currency == currency) & (fx.kind == kind)]
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     if kind == "average":
-        fx = fx[((fx.period_start - start).abs() <= pd.Timedelta(days=7)) & ((fx.period_end - end).abs() <= pd.Timedelta(days=7))]
+        fx = fx[
+            ((fx.period_start - start).abs() <= pd.Timedelta(days=7))
+            & ((fx.period_end - end).abs() <= pd.Timedelta(days=7))
+        ]
     else:
         fx = fx[(fx.period_end - end).abs() <= pd.Timedelta(days=7)]
     return float(fx.units_per_usd.iloc[0])
@@ -159,7 +167,10 @@ def test_growth_matches_pandas_with_a_derived_fourth_quarter(con):
 
 def test_growth_across_apples_fiscal_quarters_and_a_chosen_index(con):
     got = analytics.growth_series(con, "revenue", ["Apple"], grain="quarter", index_period=date(2020, 3, 31))
-    frame = pd.DataFrame([(pd.Timestamp(s), pd.Timestamp(e), v * B) for s, e, v in APPLE_Q], columns=["period_start", "period_end", "value"])
+    frame = pd.DataFrame(
+        [(pd.Timestamp(s), pd.Timestamp(e), v * B) for s, e, v in APPLE_Q],
+        columns=["period_start", "period_end", "value"],
+    )
     want = expected_growth(frame)
     assert_close(got["yoy_pct"], want["yoy"])
     assert_close(got["qoq_pct"], want["qoq"])
@@ -191,7 +202,11 @@ def test_an_edit_wins_and_growth_follows(con):
 
 def test_growth_on_the_bundled_data_matches_pandas_on_the_current_series(built_db):
     con = duckdb.connect(built_db, read_only=True)
-    for company, metric in [("Xiaomi", "revenue"), ("Xiaomi", "smartphone_shipments"), ("Apple", "smartphone_shipments")]:
+    for company, metric in [
+        ("Xiaomi", "revenue"),
+        ("Xiaomi", "smartphone_shipments"),
+        ("Apple", "smartphone_shipments"),
+    ]:
         series = current_series(con, metric, [company], "", "company", "quarter")
         got = analytics.growth_series(con, metric, [company], source="company", grain="quarter")
         reported = got[~got["derived"]].reset_index(drop=True)
@@ -247,7 +262,9 @@ def test_conflicts_match_a_pairwise_pandas_check(con):
     ).df()
     key = ["company", "metric", "segment", "period_start", "period_end"]
     pairs = facts.merge(facts, on=key, suffixes=("_a", "_b"))
-    pairs = pairs[(pairs.id_a < pairs.id_b) & (pairs.currency_a == pairs.currency_b) & (pairs.origin_a != pairs.origin_b)]
+    pairs = pairs[
+        (pairs.id_a < pairs.id_b) & (pairs.currency_a == pairs.currency_b) & (pairs.origin_a != pairs.origin_b)
+    ]
     diff = (pairs.value_a - pairs.value_b).abs() / pairs[["value_a", "value_b"]].abs().max(axis=1)
     want = sorted(map(tuple, pairs[diff > 0.005][["id_a", "id_b"]].values.tolist()))
     got = analytics.list_conflicts(con)

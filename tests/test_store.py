@@ -168,7 +168,9 @@ def test_concurrent_edits_of_one_fact_are_retried_not_lost(con):
     assert con.execute("select count(*) from fact_edits where fact_id = $id", {"id": fact_id}).fetchone()[0] == 8
     final = con.execute("select value from facts where id = $id", {"id": fact_id}).fetchone()[0]
     last_after = json.loads(
-        con.execute("select after from fact_edits where fact_id = $id order by id desc limit 1", {"id": fact_id}).fetchone()[0]
+        con.execute(
+            "select after from fact_edits where fact_id = $id order by id desc limit 1", {"id": fact_id}
+        ).fetchone()[0]
     )
     assert final == last_after["value"]
     assert fresh_ranking_matches_cache(con)

@@ -1,4 +1,4 @@
--- The long CSV export (queries/export.py): a header line, then one line per current value, that is per
+-- The long CSV export (queries/export.py writes the header): one line per current value, that is per
 -- company × metric × segment × period × source of series_by_source (no 'best source' collapsing: the
 -- source is a column), already formatted for Excel: text cells neutralised and quoted, plain numbers.
 -- Parameters:
@@ -8,10 +8,10 @@
 --   $statuses    'confirmed' (confirmed or edited by a person) or 'all' (every status but rejected)
 --   $currency    'reported', or the ISO code money is normalised to with fx_rates ('USD', 'CNY')
 --   $trace       true adds the provenance columns
--- Returns: line (one CSV line ending in CR LF, the header first)
+-- Returns: line (one CSV line ending in CR LF, in the column order of export.export_columns)
 
 -- selection: begin (identical in export_long.sql and export_wide.sql; tests/test_export.py checks it)
-with chosen as (
+with chosen as not materialized (
     select
         s.company, s.metric, s.segment, s.period_start, s.period_end, s.period_kind, s.grain, s.value,
         s.unit, s.currency, s.qualifier, s.attributed_to, s.comparative, s.status, s.confidence,
@@ -179,20 +179,9 @@ lines as (
         || chr(13) || chr(10) as line
     from cells
 ),
-header as (
-    -- keep in sync with LONG_COLUMNS, TRACE_COLUMNS and RATE_COLUMNS in queries/export.py
-    select
-        'company,metric,segment,period_start,period_end,period_kind,value,unit,currency,qualifier,'
-        || 'attributed_to,comparative,status,confidence'
-        || if($trace, ',document_title,document_published,source_url,evidence,span_start,span_end,fact_id', '')
-        || if($currency <> 'reported', ',reported_value,reported_currency,rate,rate_kind,rate_period', '')
-        || chr(13) || chr(10) as line
-),
 final as (
-    select 0 as part, line from header
-    union all by name
-    select 1 as part, * from lines
+    select * from lines
 )
 select line
 from final
-order by part, company, metric, segment, attributed_to nulls first, period_end, period_start
+order by company, metric, segment, attributed_to nulls first, period_end, period_start

@@ -10,7 +10,7 @@
 -- Returns: line (one CSV line ending in CR LF, the header first)
 
 -- selection: begin (identical in export_long.sql and export_wide.sql; tests/test_export.py checks it)
-with chosen as (
+with chosen as not materialized (
     select
         s.company, s.metric, s.segment, s.period_start, s.period_end, s.period_kind, s.grain, s.value,
         s.unit, s.currency, s.qualifier, s.attributed_to, s.comparative, s.status, s.confidence,
