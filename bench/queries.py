@@ -48,7 +48,10 @@ def metric_rows() -> list[tuple[int, str, str, str]]:
 
 
 def generate(con: duckdb.DuckDBPyConnection, companies: int) -> None:
-    """Companies, documents and facts, set-based: no Python loop over rows."""
+    """Companies, documents and facts, set-based: no Python loop over rows.
+
+    Rows are stored in id order, as ingestion stores them (ids grow with each insert).
+    """
     schema.migrate(con)
     load_fx_rates(con, DATA_DIR)
     con.execute("create temp table bench_metrics (idx integer, id varchar, unit varchar, kind varchar)")
@@ -74,6 +77,7 @@ def generate(con: duckdb.DuckDBPyConnection, companies: int) -> None:
             (c + q) % 50 = 0,
             '0.1.0'
         from range($n) t(c), range($q) u(q)
+        order by c, q
         """,
         {"n": companies, "q": QUARTERS},
     )
@@ -103,6 +107,7 @@ def generate(con: duckdb.DuckDBPyConnection, companies: int) -> None:
                    (make_date(2000 + q // 4, 3 * (q % 4) + 1, 1) + interval 3 month - interval 1 day)::date as q_end
             from range($q) u(q)
         ) as p
+        order by 1
         """,
         {"n": companies, "m": METRICS, "q": QUARTERS, "currencies": list(CURRENCIES)},
     )

@@ -17,6 +17,9 @@ from metrics.companies import Company, load_companies
 # The issuer, when a release speaks of itself.
 SELF_REFERENCES = ("the Group", "the Company", "the company", "the group", "the firm", "we", "We", "our", "Our")
 NOUN, VERB, OBJECT = "noun", "verb", "object"
+# The same sentence is searched many times (once per figure it holds); results are kept for a while.
+# Mentions are frozen and the lists are never mutated by callers.
+CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +57,17 @@ class MetricMatcher:
             form: _word_pattern({phrase for (f, phrase) in self.by_phrase if f == form})
             for form in (NOUN, VERB, OBJECT)
         }
+        self._cache: dict[tuple[str, str], list[Mention]] = {}
 
     def find(self, text: str, form: str = NOUN) -> list[Mention]:
+        key = (form, text)
+        if key not in self._cache:
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.clear()
+            self._cache[key] = self._find(text, form)
+        return self._cache[key]
+
+    def _find(self, text: str, form: str) -> list[Mention]:
         found = []
         for m in self.patterns[form].finditer(text):
             for metric_id in self.by_phrase.get((form, _key(m.group())), ()):
@@ -81,8 +93,16 @@ class NameMatcher:
         self.ignore_case = ignore_case
         flags = re.IGNORECASE if ignore_case else 0
         self.pattern = _word_pattern(self.canonical, flags)
+        self._cache: dict[str, list[Mention]] = {}
 
     def find(self, text: str) -> list[Mention]:
+        if text not in self._cache:
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.clear()
+            self._cache[text] = self._find(text)
+        return self._cache[text]
+
+    def _find(self, text: str) -> list[Mention]:
         out = []
         for m in self.pattern.finditer(text):
             word = " ".join(m.group().split())

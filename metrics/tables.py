@@ -30,11 +30,9 @@ ROW = re.compile(
     re.VERBOSE | re.MULTILINE,
 )
 CELL_TOKEN = re.compile(CELL)
-UNIT_LINE = re.compile(
-    r"""(?P<currency>RMB|Rmb|CNY|US\$|USD|HK\$|HKD|KRW|₩|EUR|€|£|GBP|JPY)?\s*['’]?\s*
-    (?:in\s+|in\s+the\s+)?(?P<currency2>RMB|CNY|US\$|USD|HK\$|HKD|KRW|EUR)?\s*
-    (?P<scale>thousands?|millions?|billions?|mn|bn|'000|’000)\b""",
-    re.VERBOSE | re.IGNORECASE,
+SCALE_WORD = re.compile(r"(?<![\w'’])(?P<scale>thousands?|millions?|billions?|mn|bn|['’]000)\b", re.IGNORECASE)
+UNIT_CURRENCY = re.compile(
+    r"(?P<currency>RMB|Rmb|CNY|US\$|USD|HK\$|HKD|KRW|₩|EUR|€|£|GBP|JPY)(?:\s+(?:in|in\s+the))?\s*['’]?\s*$"
 )
 CURRENCY_CODES = {
     "rmb": "CNY",
@@ -145,11 +143,15 @@ def _header_above(text: str, row_start: int) -> str:
 
 
 def _unit(header: str, default_currency: str | None) -> tuple[str | None, float]:
-    for m in UNIT_LINE.finditer(header):
-        scale_word = m.group("scale").lower().rstrip("s")
-        currency = m.group("currency") or m.group("currency2")
-        return (CURRENCY_CODES.get((currency or "").lower(), default_currency), SCALES.get(scale_word, 1.0))
-    return default_currency, 1.0
+    """The table's unit: "(RMB in millions)", "RMB'000", "(US$ millions)", "millions of units"."""
+    m = SCALE_WORD.search(header)
+    if m is None:
+        return default_currency, 1.0
+    scale = SCALES.get(m.group("scale").lower().rstrip("s").replace("’", "'"), 1.0)
+    before = UNIT_CURRENCY.search(header, max(0, m.start() - 16), m.start())
+    after = re.match(r"\s+(?:of\s+)?(RMB|CNY|US\$|USD|HK\$|HKD|KRW|EUR)\b", header[m.end() :])
+    currency = before.group("currency") if before else (after.group(1) if after else None)
+    return CURRENCY_CODES.get((currency or "").lower(), default_currency), scale
 
 
 GROUP = re.compile(
@@ -197,7 +199,7 @@ def _column_periods(ctx: DocumentContext, header: str) -> list[Period]:
     grouped = _grouped_periods(ctx, header)
     if grouped:
         return grouped
-    flat = " ".join(UNIT_LINE.sub(" ", re.sub(r"\([^)]*\)", " ", header)).split())
+    flat = " ".join(SCALE_WORD.sub(" ", re.sub(r"\([^)]*\)", " ", header)).split())
     periods = parse_table_header(flat, ctx.published, ctx.calendar)
     if periods:
         return periods
@@ -348,9 +350,9 @@ def _vendor_row_facts(ctx: DocumentContext, text: str, table: Table, row: Row) -
 
 def _row_scale(label: str, table: Table, unit: str) -> float:
     """A scale in the row label wins ("(million units)"); a money table's scale applies to money rows only."""
-    m = UNIT_LINE.search(label)
+    m = SCALE_WORD.search(label)
     if m:
-        return SCALES.get(m.group("scale").lower().rstrip("s"), 1.0)
+        return SCALES.get(m.group("scale").lower().rstrip("s").replace("’", "'"), 1.0)
     if unit == "currency" or table.currency is None:
         return table.scale
     return 1.0

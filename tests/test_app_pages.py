@@ -83,10 +83,16 @@ def _open(at: AppTest, page: str, **params) -> AppTest:
     return at.switch_page(page).run()
 
 
-@pytest.fixture(scope="module")
-def con(ui_db):
-    """A connection to the same file in this process (same configuration as the app's, so it is shared)."""
-    return connect(ui_db)
+@pytest.fixture
+def con(at, ui_db):
+    """A connection to the file the app has open (same configuration, so DuckDB shares the instance).
+
+    Opened after the app: the app's first start checks the file read-only, which a read-write connection
+    held by the same process would refuse.
+    """
+    connection = connect(ui_db)
+    yield connection
+    connection.close()
 
 
 # ---------------------------------------------------------------------------- Overview
@@ -163,7 +169,6 @@ def test_trends_link_opens_the_provenance_with_the_figure_marked(at, con):
           source="Best available (company first)", fact=str(fact.fact_id))  # fmt: skip
     assert not at.exception
     html = _html(at)
-    print(fact, [i.value for i in at.info], [w.value for w in at.warning], at.query_params, [t.value for t in at.title], [s.value for s in at.subheader], [e.value for e in at.error])
     assert '<mark class="fact"' in html
     document = analytics.get_document(con, doc_id)
     assert document["title"].split()[0] in html

@@ -187,8 +187,9 @@ def test_killed_ingest_leaves_nothing_half_written(db_copy, tmp_path):
     try:
         stored = con.execute("select count(*) from documents").fetchone()[0] - before
         orphans = con.execute(
-            "select count(*) from documents d where d.source like '%release_%' "
-            "and not exists (select 1 from facts f where f.document_id = d.id)"
+            "select count(*) from documents d where starts_with(d.source, $folder) "
+            "and not exists (select 1 from facts f where f.document_id = d.id)",
+            {"folder": str(tmp_path / "in")},
         ).fetchone()[0]
     finally:
         con.close()
