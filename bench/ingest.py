@@ -15,6 +15,7 @@ Exits 0 only when phase 1 meets both targets.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
@@ -78,10 +79,8 @@ class PeakRss:
         while not self._stop.is_set():
             total = 0
             for proc in [me, *me.children(recursive=True)]:
-                try:
+                with contextlib.suppress(psutil.Error):  # a worker that just exited
                     total += proc.memory_info().rss
-                except psutil.Error:
-                    pass  # a worker that just exited
             self.peak = max(self.peak, total)
             time.sleep(interval)
 
@@ -160,11 +159,17 @@ def main() -> int:
         storage = phase_storage(extraction["items"], count, str(Path(tmp) / "store.duckdb"))
     rate = e2e["documents"] / e2e["seconds"] if e2e["seconds"] else 0.0
     print(f"{'phase':<36} {'seconds':>9} {'docs/s':>9} {'facts':>9} {'peak RSS MB':>12}")
-    print(f"{'1. ingest_paths, end to end':<36} {e2e['seconds']:>9.1f} {rate:>9.0f} {e2e['facts']:>9,} {e2e['peak_rss_mb']:>12.0f}")
+    print(
+        f"{'1. ingest_paths, end to end':<36} {e2e['seconds']:>9.1f} {rate:>9.0f} {e2e['facts']:>9,} {e2e['peak_rss_mb']:>12.0f}"
+    )
     per_doc = extraction["per_document_ms"]
-    print(f"{'2. extraction alone (1 core, est.)':<36} {per_doc * count / 1000:>9.1f} {1000 / per_doc:>9.0f} {'':>9} {'':>12}")
+    print(
+        f"{'2. extraction alone (1 core, est.)':<36} {per_doc * count / 1000:>9.1f} {1000 / per_doc:>9.0f} {'':>9} {'':>12}"
+    )
     store_rate = count / storage["seconds"]
-    print(f"{'3. storage alone (store_batch)':<36} {storage['seconds']:>9.1f} {store_rate:>9.0f} {storage['facts']:>9,} {'':>12}")
+    print(
+        f"{'3. storage alone (store_batch)':<36} {storage['seconds']:>9.1f} {store_rate:>9.0f} {storage['facts']:>9,} {'':>12}"
+    )
     print(f"documents stored: {e2e['documents']:,}; rejected: {e2e['rejected']}"
           + (f" (first: {e2e['first_rejection']})" if e2e["first_rejection"] else ""))  # fmt: skip
     ok_time = e2e["seconds"] <= TIME_TARGET_S

@@ -21,7 +21,7 @@ from metrics.document import Document
 from metrics.facts import Fact
 from metrics.fiscal import FiscalCalendar, Period, month_period
 from metrics.mentions import NOUN, VERB, Mention, Vocabulary, load_vocabulary
-from metrics.periods import PeriodMention, find_periods, find_publication_date
+from metrics.periods import PeriodMention, find_periods, find_publication_date, iter_periods
 from metrics.quantities import Quantity, document_currency, find_quantities
 from metrics.sentences import split_sentences
 from metrics.tables import table_facts
@@ -273,7 +273,7 @@ def estimate_publication(text: str) -> date | None:
 
 def main_period(head: str, published: date | None, calendar: FiscalCalendar) -> Period | None:
     """The period the release reports on: the first quarter or year its opening names, else the latest closed one."""
-    for m in find_periods(head, published, calendar):
+    for m in iter_periods(head, published, calendar):  # lazily: the first one will do
         if m.period is not None and not m.comparative and m.grain in ("quarter", "year", "half", "nine_months"):
             return m.period
     return calendar.latest_closed(published) if published else None

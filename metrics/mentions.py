@@ -44,6 +44,65 @@ def _word_pattern(phrases, flags=re.IGNORECASE) -> re.Pattern:
     return re.compile(rf"(?<![\w&])(?:{alternation(phrases)})(?![\w&])", flags)
 
 
+class _WordFinder:
+    """``_word_pattern(phrases, flags).finditer``, fast: the same matches, found with a trie.
+
+    The plain alternation starts with a look-behind, so ``re`` tries every alternative at every
+    position. Here the phrases form a trie whose branches start with a literal, so ``re`` skips
+    to positions holding a possible first character and follows one branch from there; the
+    look-behind moves behind the first character. Longest first still holds: branches at a node
+    begin with distinct characters, and a longer phrase is tried before the end of a shorter one.
+    A case-insensitive finder matches lower-cased text when that is the same thing (ASCII phrases,
+    no character that ``re`` folds onto an ASCII letter but ``lower()`` does not); else the plain
+    pattern runs.
+    """
+
+    def __init__(self, phrases, ignore_case: bool):
+        phrases = {p for p in phrases if p}
+        self.plain = _word_pattern(phrases, re.IGNORECASE if ignore_case else 0)
+        self.ignore_case = ignore_case
+        tokens = [p.split() for p in (p.lower() if ignore_case else p for p in phrases)]
+        usable = all(tokens) and (not ignore_case or all(p.isascii() for p in phrases))
+        self.fast = re.compile(_trie_pattern(tokens)) if usable else None
+
+    def finditer(self, text: str):
+        if self.fast is None:
+            return self.plain.finditer(text)
+        if self.ignore_case:
+            if _CASE_TRAPS.search(text):
+                return self.plain.finditer(text)
+            return self.fast.finditer(text.lower())
+        return self.fast.finditer(text)
+
+
+# Characters that IGNORECASE matches to an ASCII letter although lower() does not turn them into it
+# (or changes the text's length): dotted and dotless i, long s, the Kelvin sign.
+_CASE_TRAPS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _trie_pattern(phrases: list[list[str]]) -> str:
+    """A trie regex of phrases (each a list of words; any whitespace between words), bounded
+    like ``_word_pattern``: no word character or "&" on either side."""
+    trie: dict = {}
+    for words in phrases:
+        node = trie
+        for token in " ".join(words):
+            node = node.setdefault(token, {})
+        node[""] = {}
+    branches = [re.escape(t) + r"(?<![\w&].)" + _trie_regex(child) for t, child in sorted(trie.items())]
+    return f"(?:{'|'.join(branches)})(?![\\w&])" if branches else "(?!)"
+
+
+def _trie_regex(node: dict) -> str:
+    branches = [(r"\s+" if t == " " else re.escape(t)) + _trie_regex(child) for t, child in sorted(node.items()) if t]
+    if not branches:
+        return ""
+    body = "|".join(branches)
+    if "" in node:  # a phrase may end here: the longer ones first
+        return f"(?:{body})?"
+    return body if len(branches) == 1 else f"(?:{body})"
+
+
 class MetricMatcher:
     """Finds metric nouns, verbs and objects; several metrics may share a word (\"sold\")."""
 
@@ -54,7 +113,7 @@ class MetricMatcher:
                 for word in words:
                     self.by_phrase.setdefault((form, _key(word)), []).append(metric.id)
         self.patterns = {
-            form: _word_pattern({phrase for (f, phrase) in self.by_phrase if f == form})
+            form: _WordFinder({phrase for (f, phrase) in self.by_phrase if f == form}, ignore_case=True)
             for form in (NOUN, VERB, OBJECT)
         }
         self._cache: dict[tuple[str, str], list[Mention]] = {}
@@ -91,8 +150,7 @@ class NameMatcher:
             for word in words:
                 self.canonical.setdefault(word if not ignore_case else word.lower(), name)
         self.ignore_case = ignore_case
-        flags = re.IGNORECASE if ignore_case else 0
-        self.pattern = _word_pattern(self.canonical, flags)
+        self.pattern = _WordFinder(self.canonical, ignore_case)
         self._cache: dict[str, list[Mention]] = {}
 
     def find(self, text: str) -> list[Mention]:

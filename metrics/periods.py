@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from metrics.fiscal import GREGORIAN, FiscalCalendar, Period, add_months, days_in_month, month_period
 
@@ -537,6 +538,78 @@ def _first_of_set(items, sre) -> set[str] | None:
     return chars
 
 
+# Characters that IGNORECASE matches to an ASCII letter without being its swapcase: dotted and
+# dotless i, long s, the Kelvin sign (every such character, checked over all of Unicode).
+_FOLD_TRAPS = "\u0130\u0131\u017f\u212a"
+WHOLE = "_whole"  # the group of a quick pattern that holds the plain pattern's match
+
+
+def quick_pattern(pattern: str, flags: int, word_start: bool = False, whole: bool = True) -> re.Pattern | None:
+    r"""``pattern`` rewritten so that ``re`` skips, in C, every position where no match can start.
+
+    ``re`` only skips ahead when a pattern opens with a plain character set, which a pattern
+    opening with a look-behind (or, under IGNORECASE, with a letter) does not. The rewrite opens
+    with the set of first characters, then looks back at it: ``[Qq](?<=(?=(?P<_whole>...)).)``.
+    Its matches are one character long and may overlap; ``quick_matches`` turns them back into
+    the plain pattern's matches. ``word_start``: a match must also start a word. None when the
+    first characters cannot be told, or include a letter with case folds of its own. Without
+    ``whole`` there is no such group, for a caller who reads the span of another group.
+
+    >>> [m.span() for m in quick_matches(quick_pattern(r"Q[1-4]", re.I), "q1 Q4")]
+    [(0, 2), (3, 5)]
+    """
+    chars = first_chars(pattern, flags)
+    if chars is None or any(not c.isascii() and c.lower() + c.upper() != c + c for c in chars):
+        return None
+    if flags & re.IGNORECASE:
+        probe = re.compile(f"[{''.join(map(re.escape, chars))}]", re.IGNORECASE)
+        chars = chars | {c for c in _FOLD_TRAPS if probe.match(c)}
+    guard = r"(?<!\w)" if word_start else ""
+    start = "".join(map(re.escape, sorted(chars)))
+    end = "\n" if flags & re.VERBOSE else ""  # a comment on the pattern's last line ends there
+    body = f"(?P<{WHOLE}>{pattern}{end})" if whole else f"(?:{pattern}{end})"
+    return re.compile(f"(?-i:[{start}])(?<={guard}(?={body}).)", flags)
+
+
+def quick_matches(quick: re.Pattern, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[_Whole]:
+    """The plain pattern's ``finditer(text, pos, endpos)``, from its quick pattern: a match that
+    starts inside the previous one is dropped, as ``finditer`` would never have tried it."""
+    last_end = -1
+    for match in quick.finditer(text, pos, len(text) if endpos is None else endpos):
+        if match.start() >= last_end:
+            whole = _Whole(match)
+            last_end = whole.end()
+            yield whole
+
+
+class _Whole:
+    """A quick pattern's match, read as the plain pattern's: group 0 is the plain match."""
+
+    __slots__ = ("match",)
+
+    def __init__(self, match: re.Match):
+        self.match = match
+
+    def __getitem__(self, group: int | str):
+        return self.match[group or WHOLE]
+
+    def group(self, group: int | str = 0):
+        return self.match.group(group or WHOLE)
+
+    def span(self, group: int | str = 0) -> tuple[int, int]:
+        return self.match.span(group or WHOLE)
+
+    def start(self, group: int | str = 0) -> int:
+        return self.match.start(group or WHOLE)
+
+    def end(self, group: int | str = 0) -> int:
+        return self.match.end(group or WHOLE)
+
+    @property
+    def re(self) -> re.Pattern:
+        return self.match.re
+
+
 # ------------------------------------------------------------------ the rules
 
 LENGTH = rf"""(?:
@@ -588,17 +661,29 @@ class Rule:
     parse: Callable[[re.Match], Parsed]
     plain: re.Pattern  # the same regex without the guard: the reference the tests compare with
     needs: tuple[str, ...]  # keyword classes (see _KEYWORDS) one of which every match holds
+    quick: re.Pattern | None = None  # the guarded regex as a quick pattern (see quick_pattern)
+    hint: re.Pattern | None = None  # finds a part of every match in the lower-cased text (see _rule)
+
+    def finditer(self, text: str, start: int, end: int) -> Iterator[re.Match | _Whole]:
+        """``pattern.finditer(text, start, end)``, by the quick pattern when there is one."""
+        if self.quick is None:
+            return self.pattern.finditer(text, start, end)
+        return quick_matches(self.quick, text, start, end)
 
 
-def _rule(name: str, pattern: str, parse: Callable[[re.Match], Parsed], needs: str) -> Rule:
+def _rule(name: str, pattern: str, parse: Callable[[re.Match], Parsed], needs: str, hint: str | None = None) -> Rule:
     """A rule whose regex is only tried at a word start with a character it can begin with.
 
     The guard keeps the scan fast (a position where the rule cannot start costs two checks in
     C instead of a walk through the rule's alternatives) and never changes what matches.
+    ``hint``: a regex that finds, in the lower-cased text, a part of every match of the rule
+    (its core words), so that a window without it is not scanned for the rule at all.
     """
     guard = rf"(?<!\w){_char_guard(first_chars(pattern, _FLAGS))}"
     plain = re.compile(pattern, _FLAGS)
-    return Rule(name, re.compile(f"{guard}(?:{pattern}\n)", _FLAGS), parse, plain, tuple(needs.split()))
+    quick = quick_pattern(pattern, _FLAGS, word_start=True)
+    compiled = re.compile(f"{guard}(?:{pattern}\n)", _FLAGS)
+    return Rule(name, compiled, parse, plain, tuple(needs.split()), quick, re.compile(hint) if hint else None)
 
 
 def _char_guard(chars: Iterable[str] | None) -> str:
@@ -606,12 +691,13 @@ def _char_guard(chars: Iterable[str] | None) -> str:
 
 
 RULES = (
-    _rule("ended", _ENDED, _parse_ended, needs="monthword yearword quarter half"),
+    _rule("ended", _ENDED, _parse_ended, needs="monthword yearword quarter half", hint=r"(?:ended|ending|to)\s+(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"),
     _rule(
         "quarter_code",  # Q4 2020, Q4'20, Q4 FY20, Q1 FY2024/25, Q4 (year from context)
         rf"\b(?P<p>Q(?P<q>[1-4]) (?:\s*(?:of\s+|,\s*|[-/]\s*)? (?P<yr>{YEAR_EXPR}))? ){END_GUARD}(?!-?[a-z])",
         _parse_quarter,
         needs="code",
+        hint=r"q[1-4]",
     ),
     _rule(
         "quarter_code",  # 4Q20, 4Q2020, 4Q FY20, 4QFY2020
@@ -620,12 +706,14 @@ RULES = (
         ){END_GUARD}""",
         _parse_quarter,
         needs="code",
+        hint=r"[1-4]q",
     ),
     _rule(
         "quarter_code",  # FY2020 Q4, 2020Q4, FY21 Q1
         rf"\b(?P<p>(?P<yr>{YEAR_EXPR}) \s*[-/]?\s* Q(?P<q>[1-4])){END_GUARD}",
         _parse_quarter,
         needs="code year",
+        hint=r"q[1-4]",
     ),
     _rule(
         "ordinal_quarter",  # the fourth quarter of 2020, fiscal 2021 first quarter, fourth-quarter
@@ -634,6 +722,7 @@ RULES = (
             (?:{NOUN_SEP}(?P<yr2>{YEAR_EXPR}){END_GUARD})?""",
         _parse_ordinal_quarter,
         needs="quarter",
+        hint=r"(?:1st|2nd|3rd|4th|first|second|third|fourth)[-\s]+(?:fiscal\s+)?(?:quarter|qtr)",
     ),
     _rule(
         "ordinal_quarter",  # the last quarter of 2020
@@ -641,6 +730,7 @@ RULES = (
             \s+of\s+(?:the\s+)?(?P<yr2>{YEAR_EXPR}){END_GUARD}(?P<yr1>)""",
         _parse_ordinal_quarter,
         needs="quarter",
+        hint=r"(?:final|last)[-\s]+(?:fiscal\s+)?quarter\s+of\s",
     ),
     _rule(
         "month_quarter",  # the December quarter (Apple), the June quarter of 2021
@@ -648,6 +738,7 @@ RULES = (
             (?:{NOUN_SEP}(?P<yr>{YEAR_EXPR}){END_GUARD})?""",
         _parse_month_quarter,
         needs="quarter",
+        hint=r"(?:january|february|march|april|may|june|july|august|september|october|november|december)[-\s]+quarter",
     ),
     _rule(
         "month_range",  # the April-June period, July–September 2020, Jan-Mar 2021
@@ -655,6 +746,7 @@ RULES = (
             (?:[-\s]+(?:period|quarter))? (?:{NOUN_SEP}(?P<yr>{Y4}){END_GUARD})?""",
         _parse_month_range,
         needs="month",
+        hint=r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*(?:-|–|—|to|through)\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
     ),
     _rule(
         "half_code",  # H1 2021, H1'21, H1 FY21, 1H21, 1H 2021, 1HFY21, 2021H1
@@ -664,6 +756,7 @@ RULES = (
         ){END_GUARD}""",
         _parse_half_code,
         needs="code year",
+        hint=r"h[12]|[12]h",
     ),
     _rule(
         "ordinal_half",  # the first half of 2021, second half, first half-year, 2021 first half
@@ -672,6 +765,7 @@ RULES = (
             (?: \s+of\s+the\s+year | {NOUN_SEP}(?P<yr2>{YEAR_EXPR}){END_GUARD} )?""",
         _parse_ordinal_half,
         needs="half",
+        hint=r"(?:1st|2nd|first|second)[-\s]+half",
     ),
     _rule(
         "interim",  # the interim period, interim results for 2021, 2021 interim
@@ -681,6 +775,7 @@ RULES = (
             (?:\s+(?:of|for)\s+(?:the\s+year\s+)?(?P<yr2>{YEAR_EXPR}){END_GUARD})?""",
         _parse_interim,
         needs="half",
+        hint=r"interim",
     ),
     _rule(
         "first_months",  # the first nine (three, six) months of 2021, first three quarters of the year, 9M21
@@ -690,6 +785,7 @@ RULES = (
               | \b9M\s*(?P<yr3>(?-i:FY)?\s*['’]?\d\d(?:\d\d)?{ESTIMATE}){END_GUARD} )""",
         _parse_first_months,
         needs="monthword quarter code",
+        hint=r"first\s+(?:(?:3|6|9|nine|six|three)[-\s]+months|three\s+quarters)|9m",
     ),
     _rule(
         "full_year",  # full-year 2020, the full year of 2020, 2020 full year, the whole year of 2019
@@ -697,6 +793,7 @@ RULES = (
                             | (?P<yr2>{Y4})\s+{alternation(FULL_YEAR_WORDS)}\b ){END_GUARD}""",
         lambda m: [(*m.span(), _Spec("year", **_year_fields(m["yr"] or m["yr2"])))],
         needs="yearword",
+        hint=r"(?:entire|full|whole)[-\s]+(?:fiscal[-\s]+)?year",
     ),
     _rule(
         "fiscal_year",  # FY2021, FY21, FY 2021, FY2024/25, fiscal 2020, fiscal year 2020, CY2020, FY20E
@@ -706,6 +803,7 @@ RULES = (
         ){END_GUARD}""",
         _parse_fiscal_year,
         needs="code yearword",
+        hint=r"cy|fy|calendar|financial|fiscal",
     ),
     _rule(
         "year_end",  # year-end 2020, at year end 2020, end-2020
@@ -713,6 +811,7 @@ RULES = (
             \b(?:(?:fiscal\s+)?year[-\s]?end|end-)\s*(?:of\s+)?(?P<yr>{YEAR_EXPR}){END_GUARD}""",
         _parse_year_end,
         needs="yearword year",
+        hint=r"year[-\s]?end|end-",
     ),
     _rule(
         "year",  # in 2020, during 2020, the year 2020, in the fiscal year 2021
@@ -721,19 +820,22 @@ RULES = (
             {END_GUARD}(?!\s*(?:-|–|—|/)\s*\d)""",
         lambda m: _parse_plain_year(m) if m["p"] else [(*m.span("q"), _Spec("year", **_year_fields(m["yr2"])))],
         needs="year",
+        hint=r"19[5-9]\d|20\d\d",
     ),
-    _rule("date", rf"(?P<p>{FULL_DATE})", _parse_date, needs="month year"),
+    _rule("date", rf"(?P<p>{FULL_DATE})", _parse_date, needs="month year", hint=r"(?:19|20)\d\d"),
     _rule(
         "date",  # a date without its year needs a preposition: "as of June 30", "on 11 August"
         rf"\b{alternation(DATE_PREPOSITIONS)}\s+(?P<p>{MONTH_DAY})(?![,\s]*\d)",
         _parse_date,
         needs="month",
+        hint=r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d|\d(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
     ),
     _rule(
         "month",  # December 2019, Dec. 2019, the month of December 2019
         rf"(?P<p>\b(?:the\s+month\s+of\s+)?(?P<mon>{MONTH}),?\s+(?:of\s+)?(?P<yr>{Y4}))(?!\d|,?\s*\d{{1,2}}\b)",
         _parse_month,
         needs="month",
+        hint=r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?:of\s+)?(?:19[5-9]\d|20\d\d)",
     ),
     _rule(
         "month",  # a month alone needs a preposition: "in September", "until December"
@@ -747,6 +849,7 @@ RULES = (
             \s+(?:of|in|last)\s+(?:the\s+)?(?P<yr>{YEAR_EXPR}){END_GUARD}""",
         _parse_same_slot,
         needs="year code",
+        hint=r"same\s",
     ),
     _rule("relative", _RELATIVE, _parse_relative, needs="yearword monthword period quarter half"),
 )
@@ -764,13 +867,14 @@ KEYWORD_CLASSES = {
     "quarter": ("quarter", "qtr"),
     "half": ("half", "interim"),
 }
-_KEYWORDS = re.compile(
-    rf"""(?<!\w)(?: {"|".join(f"(?P<{name}>{alternation(words)})" for name, words in KEYWORD_CLASSES.items())}
+_KEYWORD_ALTERNATIVES = rf"""(?: {"|".join(f"(?P<{name}>{alternation(words)})" for name, words in KEYWORD_CLASSES.items())}
                  | (?P<month>{MONTH})
                  | (?P<year>(?:19|20)\d\d)
-                 | (?P<code>[QH][1-4]|[1-4][QH]|9M|(?-i:FY|CY)|['’]\d\d) )""",
-    _FLAGS,
-)
+                 | (?P<code>[QH][1-4]|[1-4][QH]|9M|(?-i:FY|CY)|['’]\d\d) )"""
+_KEYWORDS = re.compile(rf"(?<!\w){_KEYWORD_ALTERNATIVES}", _FLAGS)
+# The same as a quick pattern whose only groups are the classes: each hit's class is its last group.
+_KEYWORDS_QUICK = quick_pattern(_KEYWORD_ALTERNATIVES, _FLAGS, word_start=True, whole=False)
+_ALL_NEEDS = tuple(dict.fromkeys(rule.needs for rule in RULES))
 REACH = 64  # a phrase starts within 40 characters of its first keyword and ends (with the
 #             lookaheads of its rule) within 50 of its last: windows this wide lose none
 _WORD_TAIL = re.compile(r"\w*")
@@ -790,22 +894,28 @@ def keyword_windows(text: str, classes: Iterable[str] | None = None) -> list[tup
 
 def _merge_windows(text: str, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Windows of REACH around each hit, merged, each stretched to the end of its last word."""
-    windows: list[tuple[int, int]] = []
+    windows: list[tuple[int, int]] = []  # complete ones, stretched
+    size = len(text)
+    low = high = -1  # the window being built; high < 0: none yet
     for hit_start, hit_end in sorted(hits):
         start, end = hit_start - REACH, hit_end + REACH
-        if windows and start <= windows[-1][1]:
-            if end > windows[-1][1]:
-                windows[-1] = (windows[-1][0], end)
+        if high >= 0 and start <= high:
+            if end > high:
+                high = end
+            continue
+        if high >= 0:  # the previous window is complete: end it at a word end
+            stretched = size if high >= size else _WORD_TAIL.match(text, high).end()
+            if windows and low <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], stretched)
+            else:
+                windows.append((low, stretched))
+        low, high = max(0, start), end
+    if high >= 0:
+        stretched = size if high >= size else _WORD_TAIL.match(text, high).end()
+        if windows and low <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], stretched)
         else:
-            if windows:  # the previous window is complete: end it at a word end
-                windows[-1] = _to_word_end(text, windows[-1])
-                if len(windows) > 1 and windows[-1][0] <= windows[-2][1]:
-                    windows[-2:] = [(windows[-2][0], windows[-1][1])]
-            windows.append((max(0, start), end))
-    if windows:
-        windows[-1] = _to_word_end(text, windows[-1])
-        if len(windows) > 1 and windows[-1][0] <= windows[-2][1]:
-            windows[-2:] = [(windows[-2][0], windows[-1][1])]
+            windows.append((low, stretched))
     return windows
 
 
@@ -819,21 +929,57 @@ def _scan(text: str) -> list[_Find]:
     A phrase seen before (same rule, same words) is parsed once: the memo holds its specs
     with offsets from the match start, so long runs of the same phrase stay cheap.
     """
-    hits: dict[str, list[tuple[int, int]]] = {}
-    for hit in _KEYWORDS.finditer(text):
-        hits.setdefault(hit.lastgroup, []).append(hit.span())
-    windows_of: dict[tuple[str, ...], list[tuple[int, int]]] = {}
-    finds, memo = [], {}
+    windows_of = _windows_by_needs(text)
+    finds: list[_Find] = []
+    memo: dict = {}
     for order, rule in enumerate(RULES):
-        if rule.needs not in windows_of:
-            windows_of[rule.needs] = _merge_windows(text, [h for c in rule.needs for h in hits.get(c, ())])
-        for window in windows_of[rule.needs]:
-            for match in rule.pattern.finditer(text, *window):
-                key, at = (order, match.group()), match.start()
-                if key not in memo:
-                    memo[key] = [(s - at, e - at, spec) for s, e, spec in rule.parse(match)]
-                finds += [_Find(at + s, at + e, order, rule.name, spec) for s, e, spec in memo[key]]
+        for _, found in _rule_finds(text, order, rule, windows_of[rule.needs], memo):
+            finds += found
     return finds
+
+
+def _windows_by_needs(text: str) -> dict[tuple[str, ...], list[tuple[int, int]]]:
+    """The scanning windows of each keyword-class combination a rule needs."""
+    hits: dict[str, list[tuple[int, int]]] = {}
+    if _KEYWORDS_QUICK is None:
+        for hit in _KEYWORDS.finditer(text):
+            hits.setdefault(hit.lastgroup, []).append(hit.span())
+    else:
+        last_end = -1
+        for hit in _KEYWORDS_QUICK.finditer(text):
+            name = hit.lastgroup
+            span = hit.span(name)
+            if span[0] >= last_end:  # as finditer: none starts inside the previous hit
+                hits.setdefault(name, []).append(span)
+                last_end = span[1]
+    windows_of: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+    merged: dict[tuple[str, ...], list[tuple[int, int]]] = {}  # by the classes present: often the same
+    for needs, present in _present_classes(frozenset(hits)):
+        if present not in merged:
+            merged[present] = _merge_windows(text, [h for c in present for h in hits[c]]) if present else []
+        windows_of[needs] = merged[present]
+    return windows_of
+
+
+@lru_cache(maxsize=None)  # one entry per set of keyword classes a text holds: a few hundred at most
+def _present_classes(found: frozenset[str]) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """(needs, the classes of needs that were found) for each rule's needs."""
+    return tuple((needs, tuple(sorted(c for c in needs if c in found))) for needs in _ALL_NEEDS)
+
+
+def _rule_finds(
+    text: str, order: int, rule: Rule, windows: list[tuple[int, int]], memo: dict, lazy: bool = False
+) -> Iterator[tuple[int, list[_Find]]]:
+    """(match start, finds) of one rule in its windows, in text order; when ``lazy``, also
+    (window start, []) before a window is scanned, so a lazy reader can stop before it."""
+    for window in windows:
+        if lazy:
+            yield window[0], []
+        for match in rule.finditer(text, *window):
+            key, at = (order, match.group()), match.start()
+            if key not in memo:
+                memo[key] = [(s - at, e - at, spec) for s, e, spec in rule.parse(match)]
+            yield at, [_Find(at + s, at + e, order, rule.name, spec) for s, e, spec in memo[key]]
 
 
 def scan_each_rule(text: str) -> list[_Find]:
@@ -854,6 +1000,41 @@ def _select(finds: list[_Find]) -> list[_Find]:
             chosen.append(find)
             last_end = find.end
     return chosen
+
+
+def _select_lazily(text: str, first_step: int = 256) -> Iterator[_Find]:
+    """``_select(_scan(text))`` as a generator that scans no further than the finds taken.
+
+    Exact: a rule's finds never start before its match, so once every rule's next match starts
+    at or after ``limit``, all finds starting before ``limit`` are known, and the choice among
+    them (leftmost-longest, in start order) cannot be changed by anything further right.
+    """
+    windows_of = _windows_by_needs(text)
+    memo: dict = {}
+    heads = []  # per rule: an iterator of (match start, finds) and its next item
+    for order, rule in enumerate(RULES):
+        matches = _rule_finds(text, order, rule, windows_of[rule.needs], memo, lazy=True)
+        first = next(matches, None)
+        if first is not None:
+            heads.append([first, matches])
+    pool: list[_Find] = []
+    last_end, limit, step = -1, 0, first_step
+    while heads or pool:
+        limit = limit + step if heads else len(text) + 1
+        step *= 2
+        for head in heads:
+            while head[0] is not None and head[0][0] < limit:
+                pool += head[0][1]
+                head[0] = next(head[1], None)
+        heads = [head for head in heads if head[0] is not None]
+        if not heads:
+            limit = len(text) + 1
+        ready = sorted((f for f in pool if f.start < limit), key=lambda f: (f.start, -f.end, f.order))
+        pool = [f for f in pool if f.start >= limit]
+        for find in ready:
+            if find.start >= last_end:
+                yield find
+                last_end = find.end
 
 
 # ================================================================== the result
@@ -1265,14 +1446,13 @@ _COORDINATION = re.compile(r"\s*(?:,|/|&|-|–|and|or|to|through)\s*(?:the\s+)?"
 _BORROWERS = frozenset({"quarter", "half", "nine_months", "month", "month_quarter", "date"})
 
 
-def _borrow_year(finds: list[_Find], index: int, text: str) -> _Spec:
+def _borrow_year(find: _Find, following: _Find | None, text: str) -> _Spec:
     """ "Q3 and Q4 2020", "fourth quarter and full year 2020": a yearless phrase joined to the
     next one by "and" / "," / "-" takes that phrase's year."""
-    spec = finds[index].spec
-    if spec.year is not None or spec.kind not in _BORROWERS or index + 1 >= len(finds):
+    spec = find.spec
+    if spec.year is not None or spec.kind not in _BORROWERS or following is None:
         return spec
-    following = finds[index + 1]
-    gap = text[finds[index].end : following.start]
+    gap = text[find.end : following.start]
     if following.spec.year is None or not _COORDINATION.fullmatch(gap):
         return spec
     return replace(spec, year=following.spec.year, marker=following.spec.marker)
@@ -1291,20 +1471,42 @@ def find_periods(
     >>> find_periods("Model 3 and Mi 11 shipped 2,020 units.")
     []
     """
+    return list(_resolve_all(text, _select(_scan(text)), published, calendar))
+
+
+def iter_periods(
+    text: str, published: date | None = None, calendar: FiscalCalendar | None = None
+) -> Iterator[PeriodMention]:
+    """``find_periods``, lazily: the text is scanned only as far as the mentions taken need, so a
+    caller that wants the first mention of some kind in a long opening stops paying early.
+
+    >>> next(iter_periods("Revenue in Q4 2020 rose 24.8% year-on-year.")).period.label
+    'Q4 2020'
+    """
+    return _resolve_all(text, _select_lazily(text), published, calendar)
+
+
+def _resolve_all(
+    text: str, finds: Iterable[_Find], published: date | None, calendar: FiscalCalendar | None
+) -> Iterator[PeriodMention]:
+    """Resolve selected finds left to right (each may borrow the year of the one after it)."""
     ctx = _Context(calendar or GREGORIAN, _as_date(published))
-    finds = _select(_scan(text))
-    mentions: list[PeriodMention] = []
+    following = iter(finds)
+    find = next(following, None)
+    before: PeriodMention | None = None
     floor = 0
-    for index, find in enumerate(finds):
-        mention = _resolve_find(text, finds, index, ctx, floor)
-        if mentions and _is_comparison_column(text, mentions[-1], mention):
+    while find is not None:
+        after = next(following, None)
+        mention = _resolve_find(text, find, after, ctx, floor)
+        if before is not None and _is_comparison_column(text, before, mention):
             mention = replace(mention, comparative=True)
-        mentions.append(mention)
+        yield mention
+        before = mention
         floor = find.end
         bare_date = find.rule == "date" and mention.span[0] == find.start  # "on May 15", not "as of"
         if mention.period is not None and not mention.comparative and not bare_date:
             ctx.anchor = mention.period
-    return mentions
+        find = after
 
 
 _COLUMN_GAP = re.compile(r"[\s|,;/]*(?:(?:and|vs\.?|versus|&)[\s|]*)?")
@@ -1321,9 +1523,8 @@ def _is_comparison_column(text: str, before: PeriodMention, mention: PeriodMenti
     return earlier and bool(_COLUMN_GAP.fullmatch(text, before.span[1], mention.span[0]))
 
 
-def _resolve_find(text: str, finds: list[_Find], index: int, ctx: _Context, floor: int) -> PeriodMention:
-    find = finds[index]
-    spec = _borrow_year(finds, index, text)
+def _resolve_find(text: str, find: _Find, following: _Find | None, ctx: _Context, floor: int) -> PeriodMention:
+    spec = _borrow_year(find, following, text)
     context = _left_context(text, find.start, floor)
     prefix = _instant_prefix(context) if spec.kind in _INSTANT_CAPABLE else 0
     start = find.start - prefix
@@ -1477,6 +1678,7 @@ def _only_header_words(line: str, covered: list[tuple[int, int]]) -> bool:
 PUBLICATION_WINDOW = 1500
 
 _DATE_ANYWHERE = re.compile(FULL_DATE, _FLAGS)
+_DATE_ANYWHERE_QUICK = quick_pattern(FULL_DATE, _FLAGS)
 _PERIOD_BEFORE = re.compile(
     r"\b(?:ended|ending|as\s+(?:of|at)|through|until|till|to|since|from|between|before|after|by|effective|due)\s*\Z",
     _FLAGS,
@@ -1511,7 +1713,8 @@ def find_publication_date(text: str) -> date | None:
     """
     head = text[:PUBLICATION_WINDOW]
     best: tuple[int, date] | None = None
-    for match in _DATE_ANYWHERE.finditer(head):
+    dates = _DATE_ANYWHERE.finditer(head) if _DATE_ANYWHERE_QUICK is None else quick_matches(_DATE_ANYWHERE_QUICK, head)
+    for match in dates:
         score = _publication_score(head, match)
         day = _date_of(match.group())
         if score and day and (best is None or score > best[0]):

@@ -171,19 +171,22 @@ _TAIL = rf"""
         \s?{alternation(V.TIME_SUFFIXES)}(?![A-Za-z])   #   8 pm, 10 a.m.
       | {alternation(V.STOCK_SUFFIXES)}(?![A-Za-z])     #   1810.HK
       | [ ]{alternation(V.CODE_SUFFIXES)}(?![\w+])      #   14 Ultra, 15 Pro
-      | (?:st|nd|rd|th)?\s(?:of\s)?{_MONTH}(?![a-z])    #   30 March, 30th of March
+      | (?:st|nd|rd|th|)\s(?:of\s|){_MONTH}(?![a-z])    #   30 March, 30th of March
     )
   | (?P<ord>st|nd|rd|th)(?![A-Za-z])                    # 3rd, 422nd
   | (?:\s?(?P<scale>{alternation(V.SCALE_WORDS, True)})(?![A-Za-z])  # 10 million, 10bn
       | (?P<letter>[kKmMbB])(?![A-Za-z])                # 10m, 7B, 10K: glued only
-    )?
-    (?P<plus>\+|-plus(?![A-Za-z]))?                     # 10,000+ stores
-    (?:\s?(?P<cur>{_CUR_AFTER})(?![A-Za-z]))?           # 100 billion yuan, 10 million USD
-    (?:\s?(?P<pct>{alternation([*V.PERCENT_SIGNS, *V.POINT_SIGNS], True)})(?![A-Za-z]))?
+      |
+    )
+    (?:(?P<plus>\+|-plus)(?![A-Za-z])|)                 # 10,000+ stores
+    (?:\s?(?P<cur>{_CUR_AFTER})(?![A-Za-z])|)           # 100 billion yuan, 10 million USD
+    (?:\s?(?P<pct>{alternation([*V.PERCENT_SIGNS, *V.POINT_SIGNS], True)})(?![A-Za-z])|)
                                                         # 12.1%, 2.1 percentage points
-    (?P<post>{alternation(V.POST_QUALIFIERS.keys() - {"+", "-plus"}, True)}(?![A-Za-z]))?
+    (?:(?P<post>{alternation(V.POST_QUALIFIERS.keys() - {"+", "-plus"}, True)})(?![A-Za-z])|)
                                                         # or more, and above
-"""  # what may follow a figure; the group that closes last names the branch that matched
+"""  # what may follow a figure. The group that closes last names the branch that matched;
+# optional parts are written (?:...|) rather than (...)? because the engine allocates a
+# repeat context for each "?" on a group, and this runs at every digit.
 _RIGHT_RE = re.compile(_TAIL, re.X)
 
 _DIGITS_RE = re.compile(
@@ -210,27 +213,22 @@ _RANGE_RE = re.compile(
     re.X,
 )
 
+_KILL_WORDS = [*V.CODE_PREFIXES, *V.MONTHS, *V.CODE_LABELS]  # as written: "Mi 11", not "mi"
+_LEFT_WORDS = _writings([*V.QUALIFIERS, *V.LEADS], ignore_case=True) | set(_KILL_WORDS)
 _WORD_START = r"""[\s(\[{|/;:,"'“‘«*>—–~…]"""  # what may stand before a word or a figure
 _LEFT_RE = re.compile(
     rf"""
     # The text before a figure, read BACKWARDS: matched on the reversed text at the
-    # anchor, so the parts come in reverse order (the figure's neighbour first) and
-    # every form is spelled backwards. One anchored match instead of a search.
-    (?:
-        (?P<kill>                                   # a name, date or label, never a quantity:
-            \s{{0,3}}(?:{alternation(V.CODE_PREFIXES, reverse=True)}|{alternation(V.MONTHS, reverse=True)})
-                                                    #   Model 3, Mi 11, March 30
-          | \s{{0,3}}(?:[:.]\s{{0,3}})?{alternation(V.CODE_LABELS, reverse=True)}  #   Stock Code: 1810
-        )
-      | (?P<mark>\s?{alternation(V.ORDINAL_MARKS, reverse=True)})?       # No. 3, #3, number three
-        (?P<sign2>[-−+])?                                                # RMB-5 million
-        (?:\s?(?P<cur>{alternation(_CURRENCIES_BEFORE, reverse=True)}))?  # US$, RMB 5, KRW
-        (?P<sign>[-−–+]|\s{{1,3}}{alternation(V.SIGN_WORDS, True, True)})?  # -3.4%, minus 5
-        (?:[\s-]{{0,3}}(?P<word>{alternation([*V.QUALIFIERS, *V.LEADS], True, True)}))?  # about, top
-        (?P<open>(?:\s{{1,3}}(?P<conv>{alternation(V.CONVERSION_LEADS, True, True)}))?\s{{0,3}}\()?
-                                                                         # (, (equivalent to
-        (?:\s{{1,3}}(?P<loss>{alternation(V.LOSS_PHRASES, True, True)}))?  # a net loss of
-    )
+    # anchor, so the parts come in reverse order (the figure's neighbour first) and every
+    # form is spelled backwards. One anchored match instead of a search.
+    (?:\s?(?P<mark>{alternation(V.ORDINAL_MARKS, reverse=True)})|)           # No. 3, #3, number three
+    (?:(?P<sign2>[-−+])|)                                                    # RMB-5 million
+    (?:\s?(?P<cur>{alternation(_CURRENCIES_BEFORE, reverse=True)})|)          # US$, RMB 5, KRW
+    (?:(?P<sign>[-−–+]|\s{{1,3}}{alternation(V.SIGN_WORDS, True, True)})|)  # -3.4%, minus 5
+    (?:[\s:.-]{{0,3}}(?P<word>{alternation(_LEFT_WORDS, reverse=True)})|)   # about, top, Model, March
+    (?:(?P<open>\s{{0,3}}\(|\s{{1,3}}(?P<conv>{alternation(V.CONVERSION_LEADS, True, True)})\s{{0,3}}\()|)
+                                                                             # (, (equivalent to
+    (?:\s{{1,3}}(?P<loss>{alternation(V.LOSS_PHRASES, True, True)})|)        # a net loss of
     (?!(?!{_WORD_START}).)                          # and what precedes all that starts a word
     """,
     re.X | re.S,
@@ -268,7 +266,10 @@ _CURRENCY_OF = {
     **{name.lower(): iso for name, iso in V.CURRENCY_NAMES.items()},
     "€": "EUR",
 }
-_ROLE_OF = {" ".join(k.lower().split()): v for k, v in {**V.QUALIFIERS, **V.LEADS}.items()}
+_ROLE_OF = {
+    **{" ".join(k.lower().split()): v for k, v in {**V.QUALIFIERS, **V.LEADS}.items()},
+    **dict.fromkeys(_KILL_WORDS, "kill"),  # exact case: looked up before the lower-case form
+}
 _POINTS = frozenset(" ".join(p.lower().split()) for p in V.POINT_SIGNS)
 _POST_OF = {" ".join(k.lower().split()): v for k, v in V.POST_QUALIFIERS.items()}
 
@@ -512,18 +513,31 @@ def _is_year_range(low: _Draft, high: _Draft) -> bool:
 
 _GLUE = frozenset("-–—/.,:~+(")  # a digit right after these may belong to something refused
 _RANGE_WORDS = (" to ", " and ", " - ", " – ", " — ", " ~ ")
-_QUANTITY_SETTERS = tuple(getattr(Quantity, name).__set__ for name in Quantity.__slots__)
+_SET = {name: getattr(Quantity, name).__set__ for name in Quantity.__slots__}
+_SET_KIND, _SET_VALUE, _SET_CURRENCY, _SET_QUALIFIER = (_SET[n] for n in ("kind", "value", "currency", "qualifier"))
+_SET_SPAN, _SET_TEXT, _SET_HIGH, _SET_CONVERSION = (_SET[n] for n in ("span", "text", "high", "conversion_of"))
+_SET_POINTS, _SET_SCALE, _SET_CONFIDENCE = (_SET[n] for n in ("points", "scale", "confidence"))
 
 
-def _new_quantity(*values: object) -> Quantity:
-    """Quantity(*values), field by field through the slots.
+def _new_quantity(kind, value, currency, qualifier, span, text, high, conversion_of, points, scale, confidence):  # noqa: ANN001, PLR0913
+    """Quantity(...) set field by field through its slots.
 
-    The frozen dataclass __init__ goes through object.__setattr__ for each of eleven
-    fields; at ten thousand figures per megabyte that was a tenth of the time.
+    The frozen dataclass __init__ calls object.__setattr__ by name for each of eleven
+    fields; at ten thousand figures per megabyte that is a tenth of the time. Keep the
+    fields in step with Quantity (tests compare both ways of making one).
     """
     quantity = object.__new__(Quantity)
-    for setter, value in zip(_QUANTITY_SETTERS, values):
-        setter(quantity, value)
+    _SET_KIND(quantity, kind)
+    _SET_VALUE(quantity, value)
+    _SET_CURRENCY(quantity, currency)
+    _SET_QUALIFIER(quantity, qualifier)
+    _SET_SPAN(quantity, span)
+    _SET_TEXT(quantity, text)
+    _SET_HIGH(quantity, high)
+    _SET_CONVERSION(quantity, conversion_of)
+    _SET_POINTS(quantity, points)
+    _SET_SCALE(quantity, scale)
+    _SET_CONFIDENCE(quantity, confidence)
     return quantity
 
 
@@ -540,49 +554,47 @@ class _Reader:
         self.last_money = -1  # index in found of the latest money figure
 
     def run(self) -> list[Quantity]:
-        for match in self._anchors():
-            if match.start() < self.skip_until:
-                continue
-            if match.re is _DIGITS_RE:
+        words = self._word_anchors()  # few: taken in turn as the digit anchors pass them
+        for match in _DIGITS_RE.finditer(self.text):
+            start = match.start()
+            while words and words[-1].start() < start:
+                self._take_words(words.pop())
+            if start >= self.skip_until:
                 draft = self._read_digits(match)
-            else:
-                draft = self._read_words(match)
-            if draft is not None and self._read_left(draft) and self._accept(draft):
-                self.skip_until = draft.end
-                self._keep(draft)
+                if draft is not None and self._read_left(draft):
+                    self._finish(draft)
+        while words:
+            self._take_words(words.pop())
         return self.found
 
-    def _anchors(self) -> Iterator[re.Match]:
-        """Digit and word anchors, merged in order of position."""
-        words = self._word_anchors()
-        word = next(words, None)
-        for match in _DIGITS_RE.finditer(self.text):
-            while word is not None and word.start() < match.start():
-                yield word
-                word = next(words, None)
-            yield match
-        while word is not None:
-            yield word
-            word = next(words, None)
-
-    def _word_anchors(self) -> Iterator[re.Match]:
+    def _word_anchors(self) -> list[re.Match]:
+        """Number and ordinal words, last first (the list is used as a stack)."""
+        words = list(_WORDS_RE.finditer(self.text))
         first = _WORD_AT_START_RE.match(self.text)  # the scan needs a space before a word
         if first is not None:
-            yield first
-        yield from _WORDS_RE.finditer(self.text)
+            words.insert(0, first)
+        words.reverse()
+        return words
 
-    def _accept(self, d: _Draft) -> bool:
-        """Join a pending range, drop what the rules refuse, read brackets."""
+    def _take_words(self, match: re.Match) -> None:
+        if match.start() >= self.skip_until:
+            draft = self._read_words(match)
+            if draft is not None and self._read_left(draft):
+                self._finish(draft)
+
+    def _finish(self, d: _Draft) -> None:
+        """Join a pending range, drop what the rules refuse, read brackets, keep the rest."""
         if d.upper is not None:
             self._join_range(d)
         if d.kind == "number":
             text = self.text
             for _, test in _REJECT_RULES:
                 if test(d, text):
-                    return False
+                    return
         if d.opened >= 0:
             self._read_brackets(d)
-        return True
+        self.skip_until = d.end
+        self._keep(d)
 
     # -- the anchor and what follows it
 
@@ -685,13 +697,17 @@ class _Reader:
         """Qualifier, loss, sign, bracket, currency and ordinal mark; False refuses the figure."""
         size = len(self.text)
         left = _LEFT_RE.match(self.reversed, size - d.anchor)
-        if left is None or left.lastgroup == "kill":
-            return False  # glued to letters (FY2021, Q4, P40) or a name (Model 3, March 30)
+        if left is None:
+            return False  # glued to letters or digits: FY2021, Q4, P40, COVID-19
         if left.lastgroup is None:
             return True  # nothing before it: the common case
         word, sign, sign2, cur, mark = left.group("word", "sign", "sign2", "cur", "mark")
         if word:
-            self._apply_word(d, _ROLE_OF[" ".join(word[::-1].lower().split())])
+            form = " ".join(word[::-1].split())
+            role = _ROLE_OF.get(form) or _ROLE_OF[form.lower()]
+            if role == "kill" and not (cur or mark):
+                return False  # a name or date: Model 3, Mi 11, March 30, Stock Code: 1810
+            self._apply_word(d, role)
         if cur and d.currency is None:
             self._set_currency(d, cur[::-1])
         if mark and d.kind == "number":

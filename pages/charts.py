@@ -57,7 +57,8 @@ def hover_texts(df: pd.DataFrame, view: str = "Value") -> list[str]:
             value = f"{view}: {format_view(getattr(row, column), kind, row.unit, _get(row, 'currency'))} · {value}"
         where = _get(row, "document_title") or _get(row, "source_url") or ""
         lines = [
-            f"<b>{html.escape(str(row.company))}</b> · {html.escape(period)}" + (" · <i>derived</i>" if derived else ""),
+            f"<b>{html.escape(str(row.company))}</b> · {html.escape(period)}"
+            + (" · <i>derived</i>" if derived else ""),
             html.escape(value),
             f"Source: {html.escape(str(_get(row, 'source', '')))}",
             html.escape(DERIVED_NOTE if derived else _shorten(_get(row, "evidence"), 120)),
@@ -216,7 +217,8 @@ def compare_bar_figure(df: pd.DataFrame, title: str, axis_label: str) -> go.Figu
     """Ranked horizontal bars (rank 1 on top) of ``converted_value``, labelled with the formatted value."""
     rows = df.sort_values("rank")
     texts = [
-        format_value(v, u, c) for v, u, c in zip(rows["converted_value"], rows["unit"], rows["converted_currency"], strict=True)
+        format_value(v, u, c)
+        for v, u, c in zip(rows["converted_value"], rows["unit"], rows["converted_currency"], strict=True)
     ]
     hover = []
     for row, text in zip(rows.itertuples(index=False), texts, strict=True):

@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from pages import data
+from pages.boot import ensure_app_navigation
 from pages.charts import compare_bar_figure, scatter_figure
 from pages.tables import SOURCE_BEST_LABEL, SOURCE_COMPANY_LABEL, alignment_notes, fx_notes, peer_table
 from pages.widgets import format_with, metric_label, pick_metric, url_radio, url_select
@@ -39,8 +40,13 @@ def _periods(metric: str, segment: str, grain: str) -> tuple[list[str], dict[str
 
 def _source_picker(metric: str) -> str:
     trackers = [s for s in data.list_sources_for_metric(metric)["source"].tolist() if s != "company"]
-    label = url_select("Source", [SOURCE_BEST_LABEL, SOURCE_COMPANY_LABEL, *trackers], key="compare_source",
-                       default=SOURCE_BEST_LABEL, param="source")  # fmt: skip
+    label = url_select(
+        "Source",
+        [SOURCE_BEST_LABEL, SOURCE_COMPANY_LABEL, *trackers],
+        key="compare_source",
+        default=SOURCE_BEST_LABEL,
+        param="source",
+    )
     return {SOURCE_BEST_LABEL: reads.SOURCES_BEST, SOURCE_COMPANY_LABEL: reads.SOURCES_COMPANY}.get(label, label)
 
 
@@ -79,11 +85,18 @@ def _scatter(metric_ids: list[str], period_end: dt.date, grain: str, source: str
     st.subheader("Two metrics, same period")
     left, right = st.columns(2)
     with left:
-        metric_x = url_select("Horizontal axis", metric_ids, key="compare_x", default="smartphone_shipments",
-                              param="x", format_func=metric_label)  # fmt: skip
+        metric_x = url_select(
+            "Horizontal axis",
+            metric_ids,
+            key="compare_x",
+            default="smartphone_shipments",
+            param="x",
+            format_func=metric_label,
+        )
     with right:
-        metric_y = url_select("Vertical axis", metric_ids, key="compare_y", default="revenue", param="y",
-                              format_func=metric_label)  # fmt: skip
+        metric_y = url_select(
+            "Vertical axis", metric_ids, key="compare_y", default="revenue", param="y", format_func=metric_label
+        )
     points = data.scatter_metrics(metric_x, metric_y, period_end, grain, "", "", source, currency)
     if len(points) < 2:
         who = f"Only {points['company'].iloc[0]} reports" if len(points) else "No company reports"
@@ -94,6 +107,7 @@ def _scatter(metric_ids: list[str], period_end: dt.date, grain: str, source: str
     st.plotly_chart(scatter_figure(points, title, x_label, y_label), key="compare_scatter")
 
 
+ensure_app_navigation()
 st.title("Compare")
 metric_ids = data.list_metrics()["metric"].tolist()
 if not metric_ids:
@@ -104,17 +118,35 @@ c1, c2, c3 = st.columns(3)
 with c1:
     metric = pick_metric(metric_ids, key="compare_metric")
 with c2:
-    grain = url_radio("Frequency", list(GRAINS), key="compare_grain", default="quarter", param="grain",
-                      format_func=format_with(GRAINS))  # fmt: skip
+    grain = url_radio(
+        "Frequency",
+        list(GRAINS),
+        key="compare_grain",
+        default="quarter",
+        param="grain",
+        format_func=format_with(GRAINS),
+    )
 with c3:
-    currency = url_radio("Currency", list(CURRENCIES), key="compare_currency", default="USD", param="currency",
-                         format_func=format_with(CURRENCIES))  # fmt: skip
+    currency = url_radio(
+        "Currency",
+        list(CURRENCIES),
+        key="compare_currency",
+        default="USD",
+        param="currency",
+        format_func=format_with(CURRENCIES),
+    )
 
 c4, c5, c6 = st.columns(3)
 with c4:
     segments = data.list_segments_for_metric(metric)["segment"].tolist()
-    segment = url_select("Segment", segments, key="compare_segment", default="", param="segment",
-                         format_func=lambda s: s or "Whole company")  # fmt: skip
+    segment = url_select(
+        "Segment",
+        segments,
+        key="compare_segment",
+        default="",
+        param="segment",
+        format_func=lambda s: s or "Whole company",
+    )
 with c5:
     source = _source_picker(metric)
 periods, period_labels, default_period = _periods(metric, segment, grain)
@@ -122,8 +154,14 @@ if not periods:
     st.warning("No values for this metric and frequency.")
     st.stop()
 with c6:
-    period = url_select("Period", periods, key="compare_period", default=default_period, param="period",
-                        format_func=format_with(period_labels))  # fmt: skip
+    period = url_select(
+        "Period",
+        periods,
+        key="compare_period",
+        default=default_period,
+        param="period",
+        format_func=format_with(period_labels),
+    )
 period_end = dt.date.fromisoformat(period)
 
 _ranked(metric, period_end, grain, segment, source, currency)

@@ -12,8 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from pages import data
+from pages.boot import ensure_app_navigation
+from pages.database import get_connection
 from pages.widgets import format_with, metric_label, url_date, url_multiselect, url_radio, url_select, url_toggle
-from queries.export import ExportFilters, equivalent_command, export_filename
+from queries.export import ExportFilters, equivalent_command, export_bytes, export_filename
 
 FREQUENCIES = {
     "any": "Any",
@@ -28,6 +30,7 @@ STATUSES = {"all": "Everything but rejected", "confirmed": "Confirmed or edited 
 CURRENCIES = {"reported": "As reported", "USD": "US dollars", "CNY": "Chinese yuan (RMB)"}
 SHAPES = {"long": "Long (one row per value)", "wide": "Wide (one column per period)"}
 PREVIEW_ROWS = 20
+EAGER_ROWS = 200_000  # below this the CSV is made with the page: exact row count and a preview
 
 
 def _choices(metrics: list[str]) -> tuple[list[str], list[str], list[str]]:
@@ -44,51 +47,115 @@ def _choices(metrics: list[str]) -> tuple[list[str], list[str], list[str]]:
 def _filters(all_metrics: list[str]) -> ExportFilters | None:
     c1, c2 = st.columns(2)
     with c1:
-        metrics = url_multiselect("Metrics (none = all)", all_metrics, key="export_metrics", param="metric",
-                                  format_func=metric_label)  # fmt: skip
+        metrics = url_multiselect(
+            "Metrics (none = all)", all_metrics, key="export_metrics", param="metric", format_func=metric_label
+        )
     companies, segments, sources = _choices(metrics or all_metrics)
     with c2:
         chosen = url_multiselect("Companies (none = all)", companies, key="export_companies", param="company")
     c3, c4, c5, c6 = st.columns(4)
     with c3:
-        chosen_segments = url_multiselect("Segments (none = all)", segments, key="export_segments", param="segment",
-                                          format_func=lambda s: s or "Whole company")  # fmt: skip
+        chosen_segments = url_multiselect(
+            "Segments (none = all)",
+            segments,
+            key="export_segments",
+            param="segment",
+            format_func=lambda s: s or "Whole company",
+        )
     with c4:
         chosen_sources = url_multiselect("Sources (none = all)", sources, key="export_sources", param="source")
     with c5:
-        period_from = url_date("Periods ending from", key="export_from", param="from", value=None)
+        period_from = url_date("Periods ending from", key="export_from", param="from")
     with c6:
-        period_to = url_date("Periods ending until", key="export_to", param="to", value=None)
+        period_to = url_date("Periods ending until", key="export_to", param="to")
     c7, c8, c9 = st.columns(3)
     with c7:
-        frequency = url_select("Frequency", list(FREQUENCIES), key="export_frequency", default="any",
-                               param="frequency", format_func=format_with(FREQUENCIES))  # fmt: skip
+        frequency = url_select(
+            "Frequency",
+            list(FREQUENCIES),
+            key="export_frequency",
+            default="any",
+            param="frequency",
+            format_func=format_with(FREQUENCIES),
+        )
     with c8:
-        shape = url_radio("Shape", list(SHAPES), key="export_shape", default="long", param="shape",
-                          format_func=format_with(SHAPES), horizontal=False)  # fmt: skip
-        currency = url_radio("Currency", list(CURRENCIES), key="export_currency", default="reported",
-                             param="currency", format_func=format_with(CURRENCIES))  # fmt: skip
+        shape = url_radio(
+            "Shape",
+            list(SHAPES),
+            key="export_shape",
+            default="long",
+            param="shape",
+            format_func=format_with(SHAPES),
+            horizontal=False,
+        )
+        currency = url_radio(
+            "Currency",
+            list(CURRENCIES),
+            key="export_currency",
+            default="reported",
+            param="currency",
+            format_func=format_with(CURRENCIES),
+        )
     with c9:
-        statuses = url_radio("Values", list(STATUSES), key="export_statuses", default="all", param="status",
-                             format_func=format_with(STATUSES), horizontal=False)  # fmt: skip
-        trace = url_toggle("Provenance columns (document, sentence, fact id)", key="export_trace", default=True,
-                           param="trace", disabled=shape == "wide")  # fmt: skip
+        statuses = url_radio(
+            "Values",
+            list(STATUSES),
+            key="export_statuses",
+            default="all",
+            param="status",
+            format_func=format_with(STATUSES),
+            horizontal=False,
+        )
+        trace = url_toggle(
+            "Provenance columns (document, sentence, fact id)",
+            key="export_trace",
+            default=True,
+            param="trace",
+            disabled=shape == "wide",
+        )
         bom = url_toggle("Byte order mark for Excel", key="export_bom", param="bom")
     try:
         return ExportFilters(
-            companies=tuple(chosen), metrics=tuple(metrics), segments=tuple(chosen_segments),
-            sources=tuple(chosen_sources), period_from=period_from, period_to=period_to, frequency=frequency,
-            statuses=statuses, currency=currency, shape=shape, trace=trace, bom=bom,
-        )  # fmt: skip
+            companies=tuple(chosen),
+            metrics=tuple(metrics),
+            segments=tuple(chosen_segments),
+            sources=tuple(chosen_sources),
+            period_from=period_from,
+            period_to=period_to,
+            frequency=frequency,
+            statuses=statuses,
+            currency=currency,
+            shape=shape,
+            trace=trace,
+            bom=bom,
+        )
     except ValueError as exc:
         st.error(str(exc))
         return None
+
+
+def _estimated_rows(filters: ExportFilters, all_metrics: list[str]) -> int:
+    """At most how many rows the export holds (values of the chosen metrics and companies, any period)."""
+    total = 0
+    for metric in filters.metrics or all_metrics:
+        counts = data.list_companies_for_metric(metric)
+        if filters.companies:
+            counts = counts[counts["company"].isin(filters.companies)]
+        total += int(counts["facts"].sum())
+    return total
+
+
+def _deferred(filters: ExportFilters):
+    """The CSV made on click (Streamlit runs this on another thread; export_bytes opens its own cursor)."""
+    con = get_connection()
+    return lambda: export_bytes(con, filters)
 
 
 def _preview(payload: bytes) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(payload), nrows=PREVIEW_ROWS, encoding="utf-8-sig", dtype=str, keep_default_na=False)
 
 
+ensure_app_navigation()
 st.title("Export")
 st.caption("The current values as CSV for Excel and other tools. Filters stay in the URL: share the link.")
 all_metrics = data.list_metrics()["metric"].tolist()
@@ -96,10 +163,16 @@ filters = _filters(all_metrics)
 if filters is None:
     st.stop()
 
-payload, rows = data.export_csv(filters)
 file_name = export_filename(filters)
+estimate = _estimated_rows(filters, all_metrics)
+if estimate <= EAGER_ROWS:
+    payload, rows = data.export_csv(filters)
+    label, disabled = f"Download CSV ({rows:,} rows)", rows == 0
+else:  # written when the button is clicked, on its own cursor, so the page stays fast at any size
+    payload, rows = _deferred(filters), None
+    label, disabled = f"Download CSV (up to {estimate:,} rows; written when you click)", False
 st.download_button(
-    f"Download CSV ({rows:,} rows)",
+    label,
     data=payload,
     file_name=file_name,
     mime="text/csv",
@@ -107,12 +180,12 @@ st.download_button(
     key="export_download",
     type="primary",
     icon=":material/download:",
-    disabled=rows == 0,
+    disabled=disabled,
 )
 st.caption("The same file from the command line:")
 st.code(equivalent_command(filters, out=file_name), language="bash")
 if rows:
     st.dataframe(_preview(payload), hide_index=True, key="export_preview")
     st.caption(f"First {min(rows, PREVIEW_ROWS)} of {rows:,} rows.")
-else:
+elif rows == 0:
     st.info("No values match these filters.")

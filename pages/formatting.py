@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+
+import pandas as pd
 
 CURRENCY_PREFIX = {"CNY": "RMB", "USD": "US$", "HKD": "HK$", "KRW": "₩", "EUR": "€", "GBP": "£", "JPY": "¥"}
 SCALES = ((1e12, "tn"), (1e9, "bn"), (1e6, "M"), (1e3, "k"))
@@ -131,3 +134,18 @@ def grain_of(start, end, kind: str = "duration") -> str:
         if low <= days <= high:
             return grain
     return "other"
+
+
+def as_date(value) -> dt.date | None:
+    """A date from a date, datetime, Timestamp or ISO text; None when missing.
+
+    >>> as_date("2020-12-31T00:00:00")
+    datetime.date(2020, 12, 31)
+    """
+    if is_missing(value):
+        return None
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])

@@ -16,6 +16,7 @@ from metrics.document import MAX_BYTES, Document, load_document_bytes
 from metrics.errors import InputError
 from metrics.extract import extract_facts
 from pages import data
+from pages.boot import ensure_app_navigation
 from pages.database import get_connection
 from pages.roles import current_user, require_editor
 from pages.tables import facts_preview
@@ -79,12 +80,18 @@ def _review_item(item: Item, companies: list[str]) -> tuple[str | None, dt.date 
     left, right = st.columns(2)
     with left:
         chosen = st.selectbox(
-            "Company", options, index=options.index(detected_company or UNKNOWN), key=f"ingest_company_{tag}",
+            "Company",
+            options,
+            index=options.index(detected_company or UNKNOWN),
+            key=f"ingest_company_{tag}",
             help=f"Detected: {detected_company or 'nothing'}",
-        )  # fmt: skip
+        )
     with right:
         published = st.date_input(
-            "Publication date", value=detected_date, key=f"ingest_date_{tag}", help=f"Detected: {detected_date or 'nothing'}"
+            "Publication date",
+            value=detected_date,
+            key=f"ingest_date_{tag}",
+            help=f"Detected: {detected_date or 'nothing'}",
         )
     company = None if chosen == UNKNOWN else chosen
     facts = _extract(doc, company, published)
@@ -109,8 +116,12 @@ def _save(ready: list[tuple[Item, str | None, dt.date | None, list]]) -> None:
             result = ingest_document(con, item.doc, facts, company, published, user)
             show = st.info if result.status == "already stored" else st.success
             show(f"{item.name}: {result.status}, {result.facts} facts.")
-            st.page_link("pages/releases.py", label=f"Open {item.name} in Releases", icon=":material/article:",
-                         query_params={"doc": item.doc.sha256})  # fmt: skip
+            st.page_link(
+                "pages/releases.py",
+                label=f"Open {item.name} in Releases",
+                icon=":material/article:",
+                query_params={"doc": item.doc.sha256},
+            )
         except InputError as exc:
             st.error(f"{item.name}: {exc}")
         bar.progress(done / len(ready), text=f"Saved {done} of {len(ready)}")
@@ -118,14 +129,23 @@ def _save(ready: list[tuple[Item, str | None, dt.date | None, list]]) -> None:
     data.clear()  # every page reads the new facts from now on
 
 
+ensure_app_navigation()
 require_editor()
 st.title("Ingest")
 st.caption("Releases as txt, md, html or pdf: upload one or several files, or paste the text.")
 
 upload_tab, paste_tab = st.tabs(["Upload files", "Paste text"])
 with upload_tab:
-    files = st.file_uploader("Release files", type=UPLOAD_TYPES, accept_multiple_files=True, key="ingest_files",
-                             max_upload_size=MAX_UPLOAD_MB) or []
+    files = (
+        st.file_uploader(
+            "Release files",
+            type=UPLOAD_TYPES,
+            accept_multiple_files=True,
+            key="ingest_files",
+            max_upload_size=MAX_UPLOAD_MB,
+        )
+        or []
+    )
 with paste_tab:
     pasted = st.text_area("Release text", key="ingest_paste", height=200, placeholder="Paste a press release…")
     pasted_name = st.text_input("Name for the pasted text", value="pasted.txt", key="ingest_paste_name")
@@ -137,7 +157,8 @@ if not items:
 
 for item in items:
     if item.error:
-        st.error(f"Rejected {item.name}: {item.error}")
+        said = item.error if item.error.startswith(item.name) else f"{item.name}: {item.error}"
+        st.error(f"Rejected {said}")
 
 readable = [i for i in items if i.doc is not None]
 companies = data.list_companies()

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import data
+from pages.boot import ensure_app_navigation
 from pages.formatting import format_value, is_missing
 from pages.tables import kpi_cards, releases_link, shorten
 from pages.widgets import format_with, metric_label, url_radio, url_select
@@ -82,6 +83,7 @@ def _events(company: str) -> None:
         st.markdown(f"◆ **{when}** · {shorten(row.title, 100)}{commitment}")
 
 
+ensure_app_navigation()
 st.title("Overview")
 metric_ids = tuple(data.list_metrics()["metric"].tolist())
 companies = _companies_with_data(metric_ids)
@@ -93,8 +95,9 @@ left, right = st.columns([2, 2])
 with left:
     company = url_select("Company", companies, key="overview_company", default="Xiaomi", param="company")
 with right:
-    grain = url_radio("Cards", list(GRAINS), key="overview_grain", default="quarter", param="grain",
-                      format_func=format_with(GRAINS))  # fmt: skip
+    grain = url_radio(
+        "Cards", list(GRAINS), key="overview_grain", default="quarter", param="grain", format_func=format_with(GRAINS)
+    )
 
 snapshot = data.latest_snapshot(company, grain)
 if snapshot.empty:
@@ -105,8 +108,12 @@ else:
         "eight periods. Percentages change in points; ranks in places (down is better)."
     )
     _cards(snapshot)
-    st.page_link("pages/trends.py", label=f"Open {company} in Trends", icon=":material/show_chart:",
-                 query_params={"company": company})  # fmt: skip
+    st.page_link(
+        "pages/trends.py",
+        label=f"Open {company} in Trends",
+        icon=":material/show_chart:",
+        query_params={"company": company},
+    )
 
 col_releases, col_events = st.columns([3, 2])
 with col_releases:

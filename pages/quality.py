@@ -5,13 +5,27 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import data
+from pages.boot import ensure_app_navigation
 from pages.charts import coverage_figure
 from pages.roles import is_editor
 from pages.widgets import format_with, metric_label, pick_metric, url_radio
 
 GRAINS = {"quarter": "Quarterly", "year": "Annual", "half": "Half-yearly", "month": "Monthly", "instant": "As of"}
 TOLERANCE_PCT = 0.5
+CONFLICT_COLUMNS = [
+    "company", "segment", "period_start", "period_end", "value_a", "source_a", "value_b", "source_b",
+    "difference_pct", "origin_a", "origin_b",
+]  # fmt: skip
+SUM_COLUMNS = [
+    "company", "segment", "source", "fy_start", "fy_end", "fy_value", "quarters_sum", "difference",
+    "difference_pct", "quarter_values",
+]  # fmt: skip
+QUEUE_COLUMNS = [
+    "reason", "company", "segment", "period_start", "period_end", "value", "confidence", "evidence",
+    "source_url", "document_title",
+]  # fmt: skip
 
+ensure_app_navigation()
 st.title("Data quality")
 metric_ids = data.list_metrics()["metric"].tolist()
 if not metric_ids:
@@ -22,8 +36,14 @@ left, right = st.columns([1, 2])
 with left:
     metric = pick_metric(metric_ids, key="quality_metric")
 with right:
-    grain = url_radio("Frequency", list(GRAINS), key="quality_grain", default="quarter", param="grain",
-                      format_func=format_with(GRAINS))  # fmt: skip
+    grain = url_radio(
+        "Frequency",
+        list(GRAINS),
+        key="quality_grain",
+        default="quarter",
+        param="grain",
+        format_func=format_with(GRAINS),
+    )
 label = metric_label(metric)
 
 st.subheader("Coverage")
@@ -45,8 +65,7 @@ if conflicts.empty:
 else:
     st.caption(f"{len(conflicts)} pairs of values more than {TOLERANCE_PCT} % apart for the same company and period.")
     st.dataframe(
-        conflicts[["company", "segment", "period_start", "period_end", "value_a", "source_a", "value_b", "source_b",
-                   "difference_pct", "origin_a", "origin_b"]],  # fmt: skip
+        conflicts[CONFLICT_COLUMNS],
         hide_index=True,
         key="quality_conflicts",
         column_config={
@@ -64,8 +83,7 @@ if mismatches.empty:
     st.success(f"Every year of {label} with four quarters adds up (within {TOLERANCE_PCT} %).")
 else:
     st.dataframe(
-        mismatches[["company", "segment", "source", "fy_start", "fy_end", "fy_value", "quarters_sum", "difference",
-                    "difference_pct", "quarter_values"]],  # fmt: skip
+        mismatches[SUM_COLUMNS],
         hide_index=True,
         key="quality_quarters",
         column_config={
@@ -86,8 +104,7 @@ else:
     counts = queue["reason"].value_counts().to_dict()
     st.caption(" · ".join(f"{n} {reason}" for reason, n in counts.items()))
     st.dataframe(
-        queue[["reason", "company", "segment", "period_start", "period_end", "value", "confidence", "evidence",
-               "source_url", "document_title"]],  # fmt: skip
+        queue[QUEUE_COLUMNS],
         hide_index=True,
         key="quality_unverified",
         column_config={
@@ -98,5 +115,9 @@ else:
         },
     )
     if is_editor():
-        st.page_link("pages/review.py", label="Check them on the Review page", icon=":material/rate_review:",
-                     query_params={"metric": metric})  # fmt: skip
+        st.page_link(
+            "pages/review.py",
+            label="Check them on the Review page",
+            icon=":material/rate_review:",
+            query_params={"metric": metric},
+        )

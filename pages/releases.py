@@ -6,8 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from pages import data
+from pages.boot import ensure_app_navigation
 from pages.formatting import format_value, grain_of, is_missing, period_label
-from pages.tables import document_html, document_label, trends_link
+from pages.highlight import document_html
+from pages.tables import document_label, trends_link
 from pages.widgets import url_select, url_text
 
 ALL = "All companies"
@@ -80,6 +82,7 @@ def _document(document_id: str) -> None:
     st.caption("Highlighted: every extracted figure (hover for what it was read as, click for its Trends view).")
 
 
+ensure_app_navigation()
 st.title("Releases")
 left, right = st.columns([1, 2])
 with left:

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import data
+from pages.boot import ensure_app_navigation
 from pages.database import get_connection
 from pages.roles import current_user, require_editor
 from pages.tables import DECISIONS, REVIEW_EDITABLE, conflict_frame, edit_summary, review_changes, review_frame
@@ -37,10 +38,8 @@ def _apply(frame: pd.DataFrame) -> None:
     messages = []
     for fact_id, action, changes in review_changes(frame, edits):
         try:
-            if action == "edit":
-                result = edit_fact(con, fact_id, changes, user)
-            else:
-                result = ACTIONS[action](con, fact_id, user)
+            write = ACTIONS[action]
+            result = write(con, fact_id, changes, user) if action == "edit" else write(con, fact_id, user)
             messages.append(("success", f"Fact {fact_id}: {action} saved (audit #{result.edit_id})."))
         except EditError as exc:
             messages.append(("error", f"Fact {fact_id}: {exc}"))
@@ -78,6 +77,7 @@ def _audit_trail() -> None:
     st.dataframe(table, hide_index=True, key="review_audit")
 
 
+ensure_app_navigation()
 require_editor()
 st.title("Review")
 st.caption(f"Signed in as **{current_user()}**: every change is recorded under this name.")
@@ -86,17 +86,30 @@ _show_messages()
 metric_ids = data.list_metrics()["metric"].tolist()
 c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
 with c1:
-    kind = url_radio("Show", list(KINDS), key="review_kind", default="low", param="show", format_func=format_with(KINDS))
+    kind = url_radio(
+        "Show", list(KINDS), key="review_kind", default="low", param="show", format_func=format_with(KINDS)
+    )
 with c2:
     companies = data.list_companies()
-    company = url_select("Company", [ALL, *companies], key="review_company", default=ALL, param="company",
-                         format_func=lambda c: c or "All companies")  # fmt: skip
+    company = url_select(
+        "Company",
+        [ALL, *companies],
+        key="review_company",
+        default=ALL,
+        param="company",
+        format_func=lambda c: c or "All companies",
+    )
 with c3:
-    metric = url_select("Metric", [ALL, *metric_ids], key="review_metric", default=ALL, param="metric",
-                        format_func=lambda m: metric_label(m) if m else "All metrics")  # fmt: skip
+    metric = url_select(
+        "Metric",
+        [ALL, *metric_ids],
+        key="review_metric",
+        default=ALL,
+        param="metric",
+        format_func=lambda m: metric_label(m) if m else "All metrics",
+    )
 with c4:
-    max_confidence = st.slider("Confidence below", 0.0, 1.0, 0.8, 0.05, key="review_confidence",
-                               disabled=kind != "low")  # fmt: skip
+    max_confidence = st.slider("Confidence below", 0.0, 1.0, 0.8, 0.05, key="review_confidence", disabled=kind != "low")
 
 frame = _queue(kind, company, metric, max_confidence)
 if frame.empty:

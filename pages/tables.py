@@ -1,20 +1,25 @@
-"""Pure builders of what the pages show besides charts: KPI cards, tables, links and highlighted text.
+"""Pure builders of what the pages show besides charts and document HTML: KPI cards, tables and links.
 
-No Streamlit here, so every function can be tested with plain DataFrames. Text that came from a document
-is always HTML-escaped before any tag of ours is put around it.
+No Streamlit here, so every function can be tested with plain DataFrames.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import html
 import json
 from collections.abc import Callable
 from urllib.parse import urlencode
 
 import pandas as pd
 
-from pages.formatting import format_change, format_points, format_value, grain_of, is_missing, period_label
+from pages.formatting import (
+    as_date,
+    format_change,
+    format_points,
+    format_value,
+    grain_of,
+    is_missing,
+    period_label,
+)
 
 # Trends' frequency labels by grain id; keep in sync with the radio on pages/trends.py.
 GRAIN_LABELS = {
@@ -40,31 +45,21 @@ REVIEW_COLUMNS = (
 )  # fmt: skip
 REVIEW_EDITABLE = ("metric", "segment", "period_start", "period_end", "value")
 DECISIONS = ("", "confirm", "reject")
-SAFE_URL_SCHEMES = ("http://", "https://")
 
 
 # ---------------------------------------------------------------------------- small helpers
 
 
-def _date(value) -> dt.date | None:
-    if is_missing(value):
-        return None
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def period_end_label(end, grain: str) -> str:
     """A period named by its end alone (for 'vs Q2 2025').
 
+    >>> import datetime as dt
     >>> period_end_label(dt.date(2025, 6, 30), "quarter")
     'Q2 2025'
     >>> period_end_label(dt.date(2024, 12, 31), "year")
     'FY2024'
     """
-    end = _date(end)
+    end = as_date(end)
     if end is None:
         return ""
     if grain == "quarter":
@@ -76,11 +71,6 @@ def period_end_label(end, grain: str) -> str:
     if grain == "month":
         return f"{end:%b %Y}"
     return f"{end:%Y-%m-%d}"
-
-
-def safe_link(url) -> str | None:
-    """An http(s) URL, else None (never a javascript: link from the data)."""
-    return url if isinstance(url, str) and url.lower().startswith(SAFE_URL_SCHEMES) else None
 
 
 def shorten(text, limit: int = 120) -> str:
@@ -111,7 +101,7 @@ def kpi_cards(snapshot: pd.DataFrame, label_of: Callable[[str], str] = str) -> l
     rows = [r for r in snapshot.itertuples(index=False) if r.metric not in NOT_KPI_CARDS]
     for row in sorted(rows, key=lambda r: _metric_rank(r.metric)):
         currency = None if is_missing(row.currency) else row.currency
-        period = period_label(_date(row.period_start), _date(row.period_end), row.grain)
+        period = period_label(as_date(row.period_start), as_date(row.period_end), row.grain)
         prior = period_end_label(row.prior_period_end, row.grain)
         delta, yoy, color = _changes(row)
         unchanged = delta.startswith(("0 ", "+0.0 ", "-0.0 "))
@@ -150,109 +140,12 @@ def _changes(row) -> tuple[str, str, str]:
     return format_change(row.change_pct), format_change(row.yoy_pct), "normal"
 
 
-# ---------------------------------------------------------------------------- provenance and highlighting
-
-
-def mark(text: str, title: str = "", css: str = "fact", href: str | None = None, anchor: str | None = None) -> str:
-    """``text`` escaped inside a <mark>, optionally a link; the title is escaped for an attribute."""
-    inner = html.escape(text)
-    if href:
-        inner = f'<a href="{html.escape(href, quote=True)}" target="_self">{inner}</a>'
-    ident = f' id="{html.escape(anchor, quote=True)}"' if anchor else ""
-    return f'<mark class="{css}"{ident} title="{html.escape(title, quote=True)}">{inner}</mark>'
-
-
-def highlight(text: str, spans: list[tuple[int, int, str, str, str | None]]) -> str:
-    """Escape ``text`` and mark each (start, end, title, css, href) span; overlapping spans keep the first.
-
-    >>> highlight("a <b> 5 m", [(6, 9, "x", "fact", None)])
-    'a &lt;b&gt; <mark class="fact" title="x">5 m</mark>'
-    """
-    out, pos = [], 0
-    for start, end, title, css, href in sorted(spans, key=lambda s: (s[0], -s[1])):
-        if start < pos or end <= start or end > len(text):
-            continue  # overlaps an earlier mark, or a span outside the text
-        out.append(html.escape(text[pos:start]))
-        out.append(mark(text[start:end], title, css, href))
-        pos = end
-    out.append(html.escape(text[pos:]))
-    return "".join(out)
-
-
-def fact_title(row) -> str:
-    """What a highlighted figure is, for its tooltip."""
-    grain = grain_of(_date(row.period_start), _date(row.period_end), getattr(row, "period_kind", "duration"))
-    period = period_label(_date(row.period_start), _date(row.period_end), grain)
-    currency = None if is_missing(row.currency) else row.currency
-    parts = [str(row.metric), period, format_value(row.value, row.unit, currency)]
-    if isinstance(getattr(row, "segment", None), str) and row.segment:
-        parts.insert(1, row.segment)
-    if isinstance(getattr(row, "attributed_to", None), str):
-        parts.append(f"per {row.attributed_to}")
-    parts.append(f"{row.status}, fact {row.fact_id}")
-    return " · ".join(parts)
-
-
-def document_html(text: str, facts: pd.DataFrame, link_for: Callable[[object], str | None] | None = None) -> str:
-    """The whole document, escaped, with every extracted figure in a <mark> linking to its Trends view.
-
-    Facts sharing one span (two metrics read from one figure) share one mark whose title names both.
-    """
-    by_span: dict[tuple[int, int], list] = {}
-    for row in facts.itertuples(index=False):
-        if is_missing(row.span_start) or is_missing(row.span_end):
-            continue
-        by_span.setdefault((int(row.span_start), int(row.span_end)), []).append(row)
-    spans = []
-    for (start, end), rows in by_span.items():
-        rejected = all(r.status == "rejected" for r in rows)
-        href = link_for(rows[0]) if link_for else None
-        spans.append((start, end, "\n".join(fact_title(r) for r in rows), "fact rejected" if rejected else "fact", href))
-    return f'<div class="release-text">{highlight(text, spans)}</div>'
-
-
-def provenance_html(prov: dict) -> str:
-    """Document title and date, then the sentence with the figure marked (all document text escaped)."""
-    parts = []
-    title = prov.get("document_title") or prov.get("document_source")
-    if isinstance(title, str) and title:
-        published = _date(prov.get("document_published"))
-        when = f" · published {published:%Y-%m-%d}" if published else ""
-        parts.append(f"<p><b>{html.escape(title)}</b>{html.escape(when)}</p>")
-    sentence = _marked_sentence(prov)
-    if sentence:
-        parts.append(f"<blockquote>{sentence}</blockquote>")
-    url = safe_link(prov.get("source_url")) or safe_link(prov.get("document_url"))
-    if url:
-        parts.append(f'<p>Source: <a href="{html.escape(url, quote=True)}" target="_blank">{html.escape(url)}</a></p>')
-    note = prov.get("source_note")
-    if isinstance(note, str) and note and note != prov.get("evidence"):
-        parts.append(f"<p><i>{html.escape(note)}</i></p>")
-    return "\n".join(parts)
-
-
-def _marked_sentence(prov: dict) -> str:
-    """The evidence sentence with the figure's span marked; the text around the span when the sentence is not
-    found in the window; the evidence alone (escaped) for a curated fact."""
-    window, evidence = prov.get("text_window"), prov.get("evidence")
-    start, end, offset = prov.get("span_start"), prov.get("span_end"), prov.get("window_start")
-    if not isinstance(window, str) or any(is_missing(v) for v in (start, end, offset)):
-        return html.escape(evidence) if isinstance(evidence, str) else ""
-    s, e = int(start) - int(offset), int(end) - int(offset)
-    at = window.find(evidence) if isinstance(evidence, str) and evidence else -1
-    if at >= 0 and at <= s and e <= at + len(evidence):
-        return highlight(evidence, [(s - at, e - at, "", "fact", None)])
-    lo, hi = max(0, s - 160), min(len(window), e + 160)
-    piece = highlight(window[lo:hi], [(s - lo, e - lo, "", "fact", None)])
-    return ("…" if lo else "") + piece + ("…" if hi < len(window) else "")
-
-
 # ---------------------------------------------------------------------------- links between pages
 
 
 def trends_query(row) -> dict[str, str]:
     """URL parameters of the Trends view that shows one fact (and opens its provenance)."""
-    grain = grain_of(_date(row.period_start), _date(row.period_end), getattr(row, "period_kind", "duration"))
+    grain = grain_of(as_date(row.period_start), as_date(row.period_end), getattr(row, "period_kind", "duration"))
     attributed = getattr(row, "attributed_to", None)
     source = attributed if isinstance(attributed, str) and attributed else SOURCE_COMPANY_LABEL
     return {
@@ -282,14 +175,16 @@ def peer_table(df: pd.DataFrame) -> pd.DataFrame:
     """Ranked companies with the compared value, as reported, the period and where it came from."""
     rows = []
     for r in df.sort_values("rank").itertuples(index=False):
-        converted = format_value(r.converted_value, r.unit, None if is_missing(r.converted_currency) else r.converted_currency)
+        converted = format_value(
+            r.converted_value, r.unit, None if is_missing(r.converted_currency) else r.converted_currency
+        )
         rows.append(
             {
                 "rank": int(r.rank),
                 "company": r.company,
                 "value": converted,
                 "as reported": format_value(r.value, r.unit, None if is_missing(r.currency) else r.currency),
-                "period": f"{_date(r.period_start):%Y-%m-%d} – {_date(r.period_end):%Y-%m-%d}",
+                "period": f"{as_date(r.period_start):%Y-%m-%d} – {as_date(r.period_end):%Y-%m-%d}",
                 "alignment": r.alignment,
                 "FX rate (per USD)": None if is_missing(r.fx_rate) else float(r.fx_rate),
                 "source": r.source,
@@ -310,7 +205,7 @@ def fx_notes(df: pd.DataFrame, target: str) -> list[str]:
     )
     for r in used.itertuples(index=False):
         rate = float(r.fx_target_rate) / float(r.fx_rate)
-        span = f"{_date(r.fx_period_start):%Y-%m-%d} – {_date(r.fx_period_end):%Y-%m-%d}"
+        span = f"{as_date(r.fx_period_start):%Y-%m-%d} – {as_date(r.fx_period_end):%Y-%m-%d}"
         notes.append(
             f"1 {r.currency} = {rate:.4f} {target} ({r.fx_kind} rate {span}; {float(r.fx_rate):.4f} {r.currency} per USD)"
         )
@@ -360,12 +255,12 @@ def review_frame(queue: pd.DataFrame) -> pd.DataFrame:
             "company": queue["company"],
             "metric": queue["metric"],
             "segment": queue["segment"].fillna(""),
-            "period_start": [_date(v) for v in queue["period_start"]],
-            "period_end": [_date(v) for v in queue["period_end"]],
+            "period_start": [as_date(v) for v in queue["period_start"]],
+            "period_end": [as_date(v) for v in queue["period_end"]],
             "value": queue["value"].astype(float),
             "unit": queue["unit"],
             "currency": queue["currency"],
-            "confidence": queue["confidence"] if "confidence" in queue else None,
+            "confidence": queue.get("confidence"),
             "source": queue["attributed_to"].fillna(queue.get("origin", "")) if "attributed_to" in queue else "",
             "evidence": queue["evidence"],
         }
@@ -417,7 +312,7 @@ def _same(a, b) -> bool:
 
 def _clean(column: str, value):
     if column in ("period_start", "period_end"):
-        return _date(value)
+        return as_date(value)
     if column == "value":
         return None if is_missing(value) else float(value)
     return "" if is_missing(value) else str(value).strip()
@@ -467,7 +362,7 @@ def edit_summary(before, after) -> str:
 
 def document_label(row) -> str:
     """How a document is named in pickers: date · company · title."""
-    published = _date(row.published)
+    published = as_date(row.published)
     title = shorten(row.title or row.source or row.document_id, 70)
     when = f"{published:%Y-%m-%d}" if published else "undated"
     return f"{when} · {row.company or '?'} · {title}"

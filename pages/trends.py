@@ -10,9 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from pages import data
+from pages.boot import ensure_app_navigation
 from pages.charts import VIEWS, trend_figure
 from pages.formatting import is_missing
-from pages.tables import GRAIN_LABELS, SOURCE_BEST_LABEL, SOURCE_COMPANY_LABEL, provenance_html
+from pages.highlight import provenance_html
+from pages.tables import GRAIN_LABELS, SOURCE_BEST_LABEL, SOURCE_COMPANY_LABEL
 from pages.widgets import metric_kind, metric_label, pick_metric, url_multiselect, url_radio, url_select, url_toggle
 from queries import reads
 
@@ -73,6 +75,7 @@ def _show_provenance(fact_id: int) -> None:
         st.caption(f"Status: {prov['status']} · origin: {prov['origin']} · confidence {prov['confidence']:.2f}")
 
 
+ensure_app_navigation()
 st.title("Trends")
 metric_ids = data.list_metrics()["metric"].tolist()
 if not metric_ids:

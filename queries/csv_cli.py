@@ -1,9 +1,15 @@
 """The ``export`` and ``import`` subcommands of ``python -m queries``.
 
-``register(subparsers)`` adds both to the main parser and ``run(args)`` executes one; ``main(argv)``
-is a stand-alone parser with just these two (used by the tests). Exit codes: 0 done, 1 invalid rows
-in an import (with ``--skip-invalid`` the valid rows were still written), 2 usage or database
-errors. Every message is one line on stderr; the CSV of an export without ``--out`` is stdout.
+``register(subparsers)`` adds both to an argparse subparsers object and ``run(args)`` executes one;
+``main(argv)`` is a stand-alone parser with just these two (used by the tests). With the ``Command``
+registry of queries/__main__.py the same pieces wire in as::
+
+    register(Command("export", csv_cli.EXPORT_HELP, csv_cli.add_export_arguments, csv_cli.run))
+    register(Command("import", csv_cli.IMPORT_HELP, csv_cli.add_import_arguments, csv_cli.run))
+
+Exit codes: 0 done, 1 invalid rows in an import (with ``--skip-invalid`` the valid rows were still
+written), 2 usage or database errors. Every message is one line on stderr; the CSV of an export
+without ``--out`` goes to stdout.
 """
 
 from __future__ import annotations
@@ -40,23 +46,31 @@ class _Parser(argparse.ArgumentParser):
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``export`` and ``import`` to the subparsers of ``python -m queries``."""
-    add_export_parser(subparsers)
-    add_import_parser(subparsers)
+    """Add ``export`` and ``import`` to the subparsers of ``python -m queries``; run them with :func:`run`."""
+    add_export_arguments(subparsers.add_parser("export", help=EXPORT_HELP, description=EXPORT_HELP))
+    add_import_arguments(subparsers.add_parser("import", help=IMPORT_HELP, description=IMPORT_HELP))
 
 
-def add_export_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser(
-        "export",
-        help="write the current series as CSV (Excel-friendly)",
-        description="Write the current series (one value per company, metric, segment, period and source) as CSV.",
+EXPORT_HELP = "write the current series (a value per company, metric, segment, period and source) as CSV"
+IMPORT_HELP = "add facts from a CSV (the long export, or data/kpi_facts.csv's format); all or nothing"
+
+
+def add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``export`` (also usable as ``Command.add_arguments`` in queries/__main__.py)."""
+    parser.add_argument(
+        "--company", action="append", default=[], metavar="NAME", help="company name (repeatable; default all)"
     )
-    parser.add_argument("--company", action="append", default=[], help="company name (repeatable; default all)")
-    parser.add_argument("--metric", action="append", default=[], help="metric id (repeatable; default all)")
-    parser.add_argument("--segment", action="append", default=[], help="segment, '' = whole company (repeatable)")
-    parser.add_argument("--source", action="append", default=[], help="'company' or a tracker name (repeatable)")
-    parser.add_argument("--from", dest="period_from", type=_iso_date, help="first period_end, YYYY-MM-DD")
-    parser.add_argument("--to", dest="period_to", type=_iso_date, help="last period_end, YYYY-MM-DD")
+    parser.add_argument(
+        "--metric", action="append", default=[], metavar="ID", help="metric id (repeatable; default all)"
+    )
+    parser.add_argument(
+        "--segment", action="append", default=[], metavar="NAME", help="segment, '' = whole company (repeatable)"
+    )
+    parser.add_argument(
+        "--source", action="append", default=[], metavar="NAME", help="'company' or a tracker name (repeatable)"
+    )
+    parser.add_argument("--from", dest="period_from", type=_iso_date, metavar="YYYY-MM-DD", help="first period_end")
+    parser.add_argument("--to", dest="period_to", type=_iso_date, metavar="YYYY-MM-DD", help="last period_end")
     parser.add_argument("--frequency", choices=FREQUENCIES, default="any")
     parser.add_argument("--status", dest="statuses", choices=STATUSES, default="all",
                         help="'confirmed': confirmed or edited by a person; 'all': everything not rejected")  # fmt: skip
@@ -68,20 +82,14 @@ def add_export_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     parser.add_argument("--bom", action="store_true", help="start with a UTF-8 byte order mark (for Excel)")
     parser.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     parser.set_defaults(csv_command="export")
-    return parser
 
 
-def add_import_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser(
-        "import",
-        help="add facts from a CSV in the long export format",
-        description="Add facts from a CSV (the long export, or data/kpi_facts.csv's format). All or nothing.",
-    )
+def add_import_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``import`` (also usable as ``Command.add_arguments`` in queries/__main__.py)."""
     parser.add_argument("file", metavar="FILE.csv")
     parser.add_argument("--skip-invalid", action="store_true", help="write the valid rows and report the others")
     parser.add_argument("--user", default=None, help="recorded as updated_by (default: the login name)")
     parser.set_defaults(csv_command="import")
-    return parser
 
 
 def _iso_date(text: str) -> date:

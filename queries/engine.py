@@ -21,6 +21,7 @@ installed into a private extension directory, because DuckDB cannot download the
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import re
@@ -149,7 +150,9 @@ def extension_file(name: str) -> Path | None:
     spec = importlib.util.find_spec(EXTENSION_PACKAGES[name])
     if spec is None or not spec.submodule_search_locations:
         return None
-    path = Path(spec.submodule_search_locations[0]) / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    path = (
+        Path(spec.submodule_search_locations[0]) / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    )
     return path if path.is_file() else None
 
 
@@ -193,7 +196,6 @@ def remote_config() -> dict[str, str]:
         "extension_directory": str(install_extensions(extension_directory())),
         "autoinstall_known_extensions": "false",
         "autoload_known_extensions": "true",
-        "enable_progress_bar": "false",  # a server's log is no terminal
     }
 
 
@@ -228,14 +230,14 @@ class IdClock:
                 self.second, self.counter = self.second + 1, 0
             else:
                 self.counter += 1
-            return (self.second << (self.NODE_BITS + self.COUNTER_BITS)) | (self.node << self.COUNTER_BITS) | self.counter
+            return (
+                (self.second << (self.NODE_BITS + self.COUNTER_BITS)) | (self.node << self.COUNTER_BITS) | self.counter
+            )
 
 
 def ensure_state_table(con: duckdb.DuckDBPyConnection) -> None:
     """The engine's own row in the lake: a node counter whose update makes concurrent claimants conflict."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_name = 'lake_state'"
-    ).fetchone()[0]
+    exists = con.execute("select count(*) from information_schema.tables where table_name = 'lake_state'").fetchone()[0]
     if not exists:
         with_conflict_retry(lambda: _create_state_table(con))
 
@@ -277,10 +279,8 @@ def _claim_node(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
-    try:
+    with contextlib.suppress(duckdb.Error):  # a failed commit has already ended the transaction
         cur.execute("rollback")
-    except duckdb.Error:
-        pass  # the failed commit already ended it
 
 
 def with_conflict_retry(action: Callable[[], object], attempts: int = 10):
@@ -492,3 +492,23 @@ def data_version(con: duckdb.DuckDBPyConnection) -> int | None:
             return cur.execute("select id from ducklake_current_snapshot($db)", {"db": db}).fetchone()[0]
     except duckdb.Error:
         return None
+
+
+_UNREACHABLE = (
+    "unable to connect to postgres",
+    "connection refused",
+    "server closed the connection",
+    "could not connect",
+)
+
+
+def explain_error(exc: BaseException, dsn: str | None = None) -> str:
+    """One line for the user about a failed query; a lost DuckLake catalog says so and that it will retry.
+
+    Pages can show this instead of a traceback; the next query reconnects by itself once PostgreSQL is back.
+    """
+    text = first_line(exc)
+    if any(marker in str(exc).lower() for marker in _UNREACHABLE):
+        where = hide_password(dsn) if dsn else "its PostgreSQL server"
+        return f"The data catalog ({where}) cannot be reached right now; reload in a moment. ({text})"
+    return f"The database could not answer: {text}"

@@ -100,7 +100,6 @@ class ImportReport:
     skipped_duplicates: int = 0  # already stored, or repeated in the file
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
     warnings: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
-
     written: bool = False  # False when the file was refused (invalid rows without skip_invalid)
 
     @property
@@ -122,6 +121,7 @@ class _ParsedFile:
     rows: list[dict] = field(default_factory=list)
     first_line_of: dict[str, int] = field(default_factory=dict)  # unknown company -> first line
     invalid: int = 0
+    unreadable: bool = False  # a problem with the file itself: nothing is written, even with skip_invalid
 
 
 def import_csv(
@@ -131,7 +131,7 @@ def import_csv(
     report = ImportReport()
     parsed = parse_file(Path(path), company_index(con), load_catalogue(), report)
     report.skipped_invalid = parsed.invalid
-    if (report.errors and not skip_invalid) or not parsed.rows:
+    if (report.errors and not skip_invalid) or parsed.unreadable or not parsed.rows:
         return report  # all or nothing
     new_companies = {r["company"] for r in parsed.rows} & set(parsed.first_line_of)
     for name in sorted(new_companies, key=parsed.first_line_of.get):
@@ -165,6 +165,7 @@ def parse_file(path: Path, names: dict[str, str], catalogue: Catalogue, report: 
         try:
             header = check_header(next(reader, []), report)
             if header is None:
+                parsed.unreadable = True
                 return parsed
             infer_attribution = "attributed_to" not in header
             line = reader.line_num + 1
@@ -173,8 +174,10 @@ def parse_file(path: Path, names: dict[str, str], catalogue: Catalogue, report: 
                 if any(cell.strip() for cell in record):
                     _parse_record(start, header, record, names, catalogue, infer_attribution, parsed, report)
         except UnicodeDecodeError:
+            parsed.unreadable = True
             report.errors.append((line, "the file is not UTF-8 text (save it as CSV UTF-8)"))
         except csv.Error as exc:
+            parsed.unreadable = True
             report.errors.append((line, f"unreadable CSV: {exc}"))
     return parsed
 

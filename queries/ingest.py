@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from queries.series import mark_document_keys, refresh_series, sync_series
+from queries.series import count_document_facts, mark_document_keys, refresh_series, sync_series
 from queries.store import transaction, with_retry
 
 Progress = Callable[[float, str], None]
@@ -41,7 +41,7 @@ FACT_COLUMNS = (
 )  # fmt: skip
 DOCUMENT_COLUMNS = (
     "id", "company", "title", "published", "source", "media_type", "text", "is_event", "ingested_by",
-    "extractor_version",
+    "extractor_version", "fact_count",
 )  # fmt: skip
 
 
@@ -162,6 +162,7 @@ def prepare_document(doc, facts: list, company=None, published=None, user=None, 
         "is_event": bool(is_event) if is_event is not None else _looks_like_event(facts),
         "ingested_by": user,
         "extractor_version": version,
+        "fact_count": len(facts),
     }
     rows = [_fact_row(f, doc.sha256, version, user) for f in facts]
     return Prepared(path=str(doc.source), document=document, facts=rows)
@@ -273,6 +274,7 @@ def _write_reextracted(con, item: Prepared) -> IngestResult:
             "update documents set extractor_version = $v, is_event = $e where id = $id",
             {"v": item.document["extractor_version"], "e": item.document["is_event"], "id": doc_id},
         )
+        count_document_facts(cur, doc_id)
         mark_document_keys(cur, [doc_id])
         refresh_series(cur)
     return IngestResult(documents=1, facts=len(facts), reextracted=1, document_ids=[doc_id])
@@ -375,7 +377,11 @@ def ingest_paths(
     progress: Progress | None = None,
     workers: int | None = None,
 ) -> IngestResult:
-    """Ingest files and folders; a file that cannot be read is listed in ``rejected`` and the rest go in."""
+    """Ingest files and folders; a file that cannot be read is listed in ``rejected`` and the rest go in.
+
+    With 16 files or more, extraction runs in ``workers`` spawned processes (default: the CPU count): a script
+    that calls this must keep its own work under ``if __name__ == "__main__":``, as spawn imports it again.
+    """
     progress = progress or (lambda fraction, message: None)
     files, missing = list_release_files(paths)
     result = IngestResult(rejected=list(missing))

@@ -40,6 +40,21 @@ def mark_fact_keys(con: duckdb.DuckDBPyConnection, fact_ids: list[int]) -> None:
     )
 
 
+def count_document_facts(con: duckdb.DuckDBPyConnection, document_id: str | None) -> None:
+    """Keep documents.fact_count (shown on the Releases page) equal to its facts that are not rejected."""
+    if document_id is None:
+        return
+    con.execute(
+        """
+        update documents set fact_count = (
+            select count(*) from facts where document_id = $id and status <> 'rejected'
+        )
+        where id = $id
+        """,
+        {"id": document_id},
+    )
+
+
 def refresh_series(con: duckdb.DuckDBPyConnection) -> None:
     """Re-rank the queued keys into series_cache and series_summary; empties the queue.
 

@@ -24,7 +24,7 @@ import duckdb
 
 from metrics.catalogue import load_catalogue
 from queries.curated import validate_row
-from queries.series import mark_fact_keys, refresh_series, sync_series
+from queries.series import count_document_facts, mark_fact_keys, refresh_series, sync_series
 
 T = TypeVar("T")
 
@@ -213,15 +213,19 @@ def _write_change(cur, fact_id: int, before: dict, after: dict, action: str, use
     mark_fact_keys(cur, [fact_id])
     assignments = ", ".join(f"{k} = ${k}" for k in SNAPSHOT_FIELDS)
     cur.execute(f"update facts set {assignments} where id = $id", {**after, "id": int(fact_id)})
+    if before["status"] != after["status"]:
+        document = cur.execute("select document_id from facts where id = $id", {"id": int(fact_id)}).fetchone()[0]
+        count_document_facts(cur, document)
     mark_fact_keys(cur, [fact_id])
     refresh_series(cur)
-    return cur.execute(
+    edit_id = cur.execute("select nextval('fact_edit_id_seq')").fetchone()[0]  # no RETURNING: DuckLake lacks it
+    cur.execute(
         """
         insert into fact_edits (id, fact_id, editor, action, before, after, undoes)
-        values (nextval('fact_edit_id_seq'), $fact_id, $editor, $action, $before, $after, $undoes)
-        returning id
+        values ($id, $fact_id, $editor, $action, $before, $after, $undoes)
         """,
         {
+            "id": edit_id,
             "fact_id": int(fact_id),
             "editor": user,
             "action": action,
@@ -229,7 +233,8 @@ def _write_change(cur, fact_id: int, before: dict, after: dict, action: str, use
             "after": _to_json(after),
             "undoes": undoes,
         },
-    ).fetchone()[0]
+    )
+    return edit_id
 
 
 def _to_json(snapshot: dict) -> str:

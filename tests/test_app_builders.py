@@ -11,14 +11,12 @@ import pytest
 
 from pages.charts import compare_bar_figure, coverage_figure, trend_figure
 from pages.formatting import format_change, format_value, grain_of
+from pages.highlight import document_html, highlight, provenance_html
 from pages.tables import (
     conflict_frame,
-    document_html,
     edit_summary,
     fx_notes,
-    highlight,
     kpi_cards,
-    provenance_html,
     review_changes,
     review_frame,
     trends_query,
@@ -137,7 +135,10 @@ def test_kpi_cards_use_points_for_shares_and_places_for_ranks():
     assert list(cards) == ["revenue", "market_share_pct", "market_rank"]  # revenue first; commitments are events
     assert cards["revenue"]["value"] == "RMB 245.9 bn" and cards["revenue"]["delta"] == "+19.5 %"
     assert cards["revenue"]["delta_description"] == "vs FY2019 · YoY +19.5 %"
-    assert cards["market_share_pct"]["delta"] == "-2.3 pp" and "YoY -1.8 pp" in cards["market_share_pct"]["delta_description"]
+    assert (
+        cards["market_share_pct"]["delta"] == "-2.3 pp"
+        and "YoY -1.8 pp" in cards["market_share_pct"]["delta_description"]
+    )
     assert cards["market_rank"]["delta"] == "-1 places" and cards["market_rank"]["delta_color"] == "inverse"
     assert cards["revenue"]["sparkline"] == [205.8e9, 245.87e9]
 
@@ -160,9 +161,7 @@ def test_compare_bars_rank_one_on_top_and_fx_is_stated():
     bars = compare_bar_figure(df, "t", "Revenue (USD)").data[0]
     assert list(bars.y) == ["Apple", "Xiaomi"] and bars.text[1] == "US$ 35.6 bn"
     assert "as reported: RMB 245.9 bn" in bars.hovertext[1]
-    assert fx_notes(df, "USD") == [
-        "1 CNY = 0.1448 USD (average rate 2020-01-01 – 2020-12-31; 6.9042 CNY per USD)"
-    ]
+    assert fx_notes(df, "USD") == ["1 CNY = 0.1448 USD (average rate 2020-01-01 – 2020-12-31; 6.9042 CNY per USD)"]
 
 
 def test_coverage_heatmap_keeps_gaps():
@@ -234,3 +233,12 @@ def test_edit_summary_and_trends_link():
 @pytest.mark.parametrize("value", [None, float("nan"), pd.NA, pd.NaT])
 def test_missing_values_show_a_dash(value):
     assert format_change(value) == "–"
+
+
+@pytest.mark.parametrize("name", ["pages.tables", "pages.highlight", "pages.formatting"])
+def test_doctests_of_the_builders(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -140,9 +140,13 @@ def test_trends_views_agree_with_the_values(at):
     q = {p: _value_at(values, p) for p in ("2018-12-31", "2019-03-31", "2019-06-30", "2019-09-30", "2019-12-31")}
 
     at.radio(key="view").set_value("YoY %").run()
-    assert _value_at(_traces(at)["Xiaomi"], "2019-12-31") == pytest.approx((q["2019-12-31"] / q["2018-12-31"] - 1) * 100)
+    assert _value_at(_traces(at)["Xiaomi"], "2019-12-31") == pytest.approx(
+        (q["2019-12-31"] / q["2018-12-31"] - 1) * 100
+    )
     at.radio(key="view").set_value("QoQ %").run()
-    assert _value_at(_traces(at)["Xiaomi"], "2019-12-31") == pytest.approx((q["2019-12-31"] / q["2019-09-30"] - 1) * 100)
+    assert _value_at(_traces(at)["Xiaomi"], "2019-12-31") == pytest.approx(
+        (q["2019-12-31"] / q["2019-09-30"] - 1) * 100
+    )
     at.radio(key="view").set_value("Trailing 12 months").run()
     ttm = sum(v for p, v in q.items() if p.startswith("2019"))
     assert _value_at(_traces(at)["Xiaomi"], "2019-12-31") == pytest.approx(ttm)

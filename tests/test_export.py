@@ -8,6 +8,8 @@ pandas, DuckDB's own read_csv.
 from __future__ import annotations
 
 import csv
+import doctest
+import importlib
 import io
 import random
 import shlex
@@ -55,7 +57,7 @@ TRICKY_FACTS = (
      "confidence": 0.42},
 )  # fmt: skip
 TRICKY_PERIOD = (date(2021, 1, 1), date(2021, 3, 31))
-TRICKY_URL = "https://example.com/a,b?q=\"x\""
+TRICKY_URL = 'https://example.com/a,b?q="x"'
 
 INSERT_FACT = """
 insert into facts (origin, status, company, metric, segment, period_start, period_end, period_kind, value, unit,
@@ -227,7 +229,7 @@ def test_formula_starters_in_text_get_an_apostrophe_numbers_do_not(tricky):
         assert "'" + text in cells and text not in cells
     assert "'\tstarts with a tab" in cells and "'\rstarts with CR" in cells
     assert "''apostrophe" in cells  # an apostrophe of its own is doubled, so the importer can strip one
-    assert "'=HYPERLINK(\"http://x\")" in cells
+    assert '\'=HYPERLINK("http://x")' in cells
     negative = rows[rows["company"] == "'" + INJECTION_TEXTS[0]]
     assert negative["value"].tolist() == ["-3.5"]
     every_value = rows["value"].tolist() + rows["confidence"].tolist()
@@ -438,3 +440,10 @@ def test_equivalent_command_parses_back_to_the_same_filters():
     args = build_parser().parse_args(words[3:])
     assert filters_from_args(args) == filters and args.out == "my file.csv"
     assert equivalent_command(ExportFilters()) == "python -m queries export"
+
+
+@pytest.mark.parametrize("name", ["queries.export", "queries.importer"])
+def test_doctests(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0

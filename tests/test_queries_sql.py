@@ -35,6 +35,13 @@ SAMPLES = {
     "window": 200,
     "max_confidence": 0.8,
     "editor": "",
+    "metrics": ["revenue", "smartphone_shipments"],
+    "segments": [],
+    "sources": [],
+    "period_from": date(2019, 1, 1),
+    "period_to": date(2021, 12, 31),
+    "statuses": "all",
+    "trace": True,
 }
 
 

@@ -7,8 +7,16 @@
 
 alter table facts add column rule varchar;                 -- which mechanism of the extractor produced it
 alter table documents add column extractor_version varchar; -- the extractor that produced its facts
+alter table documents add column fact_count integer default 0;    -- its facts, rejected ones not counted
 alter table fact_edits add column undoes bigint;            -- on an 'undo' row: the id of the edit undone
 create sequence fact_edit_id_seq;
+
+-- A document's facts by point lookup (Releases page, re-extraction), not a scan of every fact.
+create index facts_document_id on facts (document_id);
+
+update documents set fact_count = coalesce(
+    (select count(*) from facts as f where f.document_id = documents.id and f.status <> 'rejected'), 0
+);
 
 -- The keys (company × metric × segment × period) whose ranking a write must redo. Filled and emptied
 -- inside the writing transaction, so other transactions never see its rows.

@@ -10,7 +10,8 @@
 --   dates, oldest first), sparkline_values (list of doubles).
 with picked as (
     select
-        s.*,
+        s.metric, s.grain, s.period_kind, s.period_start, s.period_end, s.value, s.unit, s.currency, s.status,
+        s.source, s.id, s.company,
         row_number() over (
             partition by s.metric, s.period_start, s.period_end
             order by s.status_rank, (s.attributed_to is null) desc, s.comparative,

@@ -10,9 +10,9 @@ with events as (
 commitments as (
     select f.document_id, arg_max(f.value, f.confidence) as commitment_value,
            arg_max(f.currency, f.confidence) as commitment_currency
-    from facts as f
+    from series_by_source as f  -- sorted by metric: reads only the commitments
     semi join events as e on e.id = f.document_id
-    where f.metric = 'investment_commitment' and f.status <> 'rejected'
+    where f.metric = 'investment_commitment'
     group by f.document_id
 ),
 final as (

@@ -10,7 +10,8 @@
 --   source_note, document_id, document_title.
 with queue as (
     select
-        f.*,
+        f.id, f.company, f.metric, f.segment, f.period_start, f.period_end, f.value, f.unit, f.currency,
+        f.attributed_to, f.confidence, f.status, f.origin, f.evidence, f.source_url, f.source_note, f.document_id,
         case when f.unverified then 'unverified' else 'low confidence' end as reason
     from facts as f
     where f.status not in ('rejected', 'edited')
