@@ -6,9 +6,17 @@ pages; who is an editor is decided in one place, :func:`pages.roles.current_role
 
 import streamlit as st
 
+from pages.auth import must_sign_in, render_sign_in
 from pages.roles import is_editor
 
 st.set_page_config(page_title="KPI dashboard", page_icon="📈", layout="wide")
+
+with st.sidebar:
+    render_sign_in()
+if must_sign_in():
+    st.title("Sign in")
+    st.info("This dashboard requires signing in.")
+    st.stop()
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/home:", url_path="overview", default=True),

@@ -41,8 +41,13 @@ SAMPLE = 100
 
 
 def vary(text: str, n: int) -> str:
-    """Another release of the same shape: every decimal digit after a point shifted by n, and a reference."""
-    return DECIMAL.sub(lambda m: str((int(m.group(1)) + n) % 10), text) + f"\n\nReference: BENCH-{n:05d}\n"
+    """Another release of the same shape: every decimal digit after a point shifted by n, and a reference
+    line (inside the body for HTML, where text after it would not count)."""
+    text = DECIMAL.sub(lambda m: str((int(m.group(1)) + n) % 10), text)
+    reference = f"Reference: BENCH-{n:05d}"
+    if "</body>" in text:
+        return text.replace("</body>", f"<p>{reference}</p></body>", 1)
+    return f"{text}\n\n{reference}\n"
 
 
 def write_releases(folder: Path, count: int) -> int:

@@ -212,7 +212,9 @@ def publishing_tracker(vocab: Vocabulary, title: str, text: str) -> str | None:
 def _dateline(text: str) -> date | None:
     """The release's date from its opening or its sign-off ("Hong Kong, August 21, 2024"); the later one wins,
     since a release is dated after the period it reports."""
-    found = [d for d in (find_publication_date(text), find_publication_date(text[-1500:])) if d is not None]
+    opening = find_publication_date(text)
+    sign_off = opening if len(text) <= 1500 else find_publication_date(text[-1500:])  # a short text is both
+    found = [d for d in (opening, sign_off) if d is not None]
     if not found and (first := _first_full_date(text[:600])):
         found.append(first)
     return max(found) if found else None

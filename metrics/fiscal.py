@@ -110,6 +110,10 @@ def shift_date_years(day: date, years: int) -> date:
     return day.replace(year=day.year + years, day=min(day.day, days_in_month(day.year + years, day.month)))
 
 
+_SHARED_ENDS: dict[str, dict] = {}  # fiscal year end -> {fiscal year: quarter ends}
+_SHARED_SLOTS: dict[str, dict] = {}  # fiscal year end -> {(grain, fiscal year, n): Period}
+
+
 class FiscalCalendar:
     """A company's fiscal calendar, built from ``fiscal_year_end`` in data/companies.csv.
 
@@ -133,8 +137,9 @@ class FiscalCalendar:
         self._day = int(found["day"]) if found["day"] else 0
         if not 1 <= self._month <= 12 or (self._weekday is None and not 1 <= self._day <= 31):
             raise ValueError(f"no such fiscal year end: {text!r}")
-        self._ends: dict[int, tuple[date, date, date, date]] = {}
-        self._slots: dict[tuple[str, int, int], Period] = {}  # texts name the same periods again and again
+        # Texts name the same periods again and again; calendars of one year end share them.
+        self._ends: dict[int, tuple[date, date, date, date]] = _SHARED_ENDS.setdefault(self.fiscal_year_end, {})
+        self._slots: dict[tuple[str, int, int], Period] = _SHARED_SLOTS.setdefault(self.fiscal_year_end, {})
 
     def __repr__(self) -> str:
         return f"FiscalCalendar({self.fiscal_year_end!r})"

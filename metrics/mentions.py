@@ -45,16 +45,20 @@ def _word_pattern(phrases, flags=re.IGNORECASE) -> re.Pattern:
 
 
 class _WordFinder:
-    """``_word_pattern(phrases, flags).finditer``, fast: the same matches, found with a trie.
+    """The matches of ``_word_pattern(phrases, flags)``, found fast: the same (start, end, text).
 
     The plain alternation starts with a look-behind, so ``re`` tries every alternative at every
-    position. Here the phrases form a trie whose branches start with a literal, so ``re`` skips
-    to positions holding a possible first character and follows one branch from there; the
-    look-behind moves behind the first character. Longest first still holds: branches at a node
+    position. Here the phrases form a trie whose branches start with a literal: ``re`` skips to
+    positions holding a possible first character and follows one branch from there, the
+    look-behind moved behind the first character. Longest first still holds: branches at a node
     begin with distinct characters, and a longer phrase is tried before the end of a shorter one.
-    A case-insensitive finder matches lower-cased text when that is the same thing (ASCII phrases,
-    no character that ``re`` folds onto an ASCII letter but ``lower()`` does not); else the plain
-    pattern runs.
+
+    A case-insensitive finder matches the lower-cased text when that is the same thing (ASCII
+    phrases, no character that ``re`` folds onto an ASCII letter but ``lower()`` does not; else
+    the plain pattern runs). When every phrase starts with a word character, it looks for the
+    character before a phrase instead (neither a word character nor "&", then the trie): fewer than the
+    letters a phrase may start with; a match ends before a character that cannot start a phrase,
+    so that character is free to be consumed by the search for the next one.
     """
 
     def __init__(self, phrases, ignore_case: bool):
@@ -64,15 +68,28 @@ class _WordFinder:
         tokens = [p.split() for p in (p.lower() if ignore_case else p for p in phrases)]
         usable = all(tokens) and (not ignore_case or all(p.isascii() for p in phrases))
         self.fast = re.compile(_trie_pattern(tokens)) if usable else None
+        self.head = self.after = None
+        if usable and ignore_case and all(re.match(r"\w", words[0]) for words in tokens):
+            body = _trie_pattern(tokens, behind=False)
+            self.head = re.compile(f"({body})")  # at the start of the text
+            self.after = re.compile(f"[^\\w&]({body})")  # after a character no phrase continues
 
-    def finditer(self, text: str):
-        if self.fast is None:
-            return self.plain.finditer(text)
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, matched text) of every match, in order; the text is lower-cased when
+        the finder ignores case."""
+        if self.fast is None or self.ignore_case and _CASE_TRAPS.search(text):
+            return [(m.start(), m.end(), m.group()) for m in self.plain.finditer(text)]
         if self.ignore_case:
-            if _CASE_TRAPS.search(text):
-                return self.plain.finditer(text)
-            return self.fast.finditer(text.lower())
-        return self.fast.finditer(text)
+            text = text.lower()
+        if self.after is None:
+            return [(m.start(), m.end(), m.group()) for m in self.fast.finditer(text)]
+        found = []
+        first = self.head.match(text)
+        if first is not None:
+            found.append((0, first.end(), first.group()))
+        for m in self.after.finditer(text, first.end() if first is not None else 0):
+            found.append((m.start() + 1, m.end(), m.group(1)))
+        return found
 
 
 # Characters that IGNORECASE matches to an ASCII letter although lower() does not turn them into it
@@ -80,16 +97,17 @@ class _WordFinder:
 _CASE_TRAPS = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
-def _trie_pattern(phrases: list[list[str]]) -> str:
+def _trie_pattern(phrases: list[list[str]], behind: bool = True) -> str:
     """A trie regex of phrases (each a list of words; any whitespace between words), bounded
-    like ``_word_pattern``: no word character or "&" on either side."""
+    like ``_word_pattern``: no word character or "&" after it, nor (``behind``) before it."""
     trie: dict = {}
     for words in phrases:
         node = trie
         for token in " ".join(words):
             node = node.setdefault(token, {})
         node[""] = {}
-    branches = [re.escape(t) + r"(?<![\w&].)" + _trie_regex(child) for t, child in sorted(trie.items())]
+    look = r"(?<![\w&].)" if behind else ""
+    branches = [re.escape(t) + look + _trie_regex(child) for t, child in sorted(trie.items())]
     return f"(?:{'|'.join(branches)})(?![\\w&])" if branches else "(?!)"
 
 
@@ -128,9 +146,9 @@ class MetricMatcher:
 
     def _find(self, text: str, form: str) -> list[Mention]:
         found = []
-        for m in self.patterns[form].finditer(text):
-            for metric_id in self.by_phrase.get((form, _key(m.group())), ()):
-                found.append(Mention(m.start(), m.end(), metric_id, form))
+        for start, end, words in self.patterns[form].spans(text):
+            for metric_id in self.by_phrase.get((form, _key(words)), ()):
+                found.append(Mention(start, end, metric_id, form))
         return found
 
     def metrics_for(self, phrase: str, form: str) -> list[str]:
@@ -162,11 +180,11 @@ class NameMatcher:
 
     def _find(self, text: str) -> list[Mention]:
         out = []
-        for m in self.pattern.finditer(text):
-            word = " ".join(m.group().split())
+        for start, end, words in self.pattern.spans(text):
+            word = " ".join(words.split())
             name = self.canonical.get(word.lower() if self.ignore_case else word)
             if name:
-                out.append(Mention(m.start(), m.end(), name))
+                out.append(Mention(start, end, name))
         return out
 
 

@@ -17,10 +17,14 @@ How it works, in three passes over a sentence or a paragraph:
 
 Speed (the scan is most of the cost): every regex is linear in practice (bounded repeats, no
 nested quantifiers); one keyword pass (``_KEYWORDS``) marks where periods can be, and each rule
-runs only in the windows around its own keyword classes; each rule's regex is guarded so that
-it is only tried at a word start with a character it can begin with (``first_chars``); a phrase
-repeated in a text is parsed and resolved once; the look-behind for "as of" / "compared with"
-reads at most ``CONTEXT_CHARS`` characters. ``scan_each_rule`` is the plain, slow reference.
+runs only in the windows around its own keyword classes, and only in those that hold its hint
+(core words every match holds, found in the lower-cased text); each rule's regex is guarded so
+that it is only tried at a word start with a character it can begin with (``first_chars``),
+and runs as a quick pattern (``quick_pattern``) so that ``re`` skips the other positions in C;
+a phrase is parsed once and a spec resolved once per context, from text to text; the opening
+of a release is read lazily (``iter_periods``) when only its first period is wanted; the
+look-behind for "as of" / "compared with" reads at most ``CONTEXT_CHARS`` characters.
+``scan_each_rule`` is the plain, slow reference.
 
 Conventions a caller can rely on: spans cover the period words and a leading "the", plus the
 "as of" / "by the end of" of an instant; never the preposition before a plain year ("in").
@@ -35,7 +39,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 
 from metrics.fiscal import GREGORIAN, FiscalCalendar, Period, add_months, days_in_month, month_period
 
@@ -541,6 +545,7 @@ def _first_of_set(items, sre) -> set[str] | None:
 # Characters that IGNORECASE matches to an ASCII letter without being its swapcase: dotted and
 # dotless i, long s, the Kelvin sign (every such character, checked over all of Unicode).
 _FOLD_TRAPS = "\u0130\u0131\u017f\u212a"
+_FOLD_TRAPS_RE = re.compile(f"[{_FOLD_TRAPS}]")
 WHOLE = "_whole"  # the group of a quick pattern that holds the plain pattern's match
 
 
@@ -690,14 +695,21 @@ def _char_guard(chars: Iterable[str] | None) -> str:
     return f"(?=[{''.join(map(re.escape, sorted(chars)))}])" if chars else ""
 
 
+_MONTH_START = alternation({name[:3] for name in MONTH_NUMBER})  # how every month name starts (for hints)
+
 RULES = (
-    _rule("ended", _ENDED, _parse_ended, needs="monthword yearword quarter half", hint=r"(?:ended|ending|to)\s+(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"),
+    _rule(
+        "ended",
+        _ENDED,
+        _parse_ended,
+        needs="monthword yearword quarter half",
+        hint=rf"(?:ended|ending|to)\s+(?:\d|{_MONTH_START})",
+    ),
     _rule(
         "quarter_code",  # Q4 2020, Q4'20, Q4 FY20, Q1 FY2024/25, Q4 (year from context)
         rf"\b(?P<p>Q(?P<q>[1-4]) (?:\s*(?:of\s+|,\s*|[-/]\s*)? (?P<yr>{YEAR_EXPR}))? ){END_GUARD}(?!-?[a-z])",
         _parse_quarter,
         needs="code",
-        hint=r"q[1-4]",
     ),
     _rule(
         "quarter_code",  # 4Q20, 4Q2020, 4Q FY20, 4QFY2020
@@ -706,7 +718,6 @@ RULES = (
         ){END_GUARD}""",
         _parse_quarter,
         needs="code",
-        hint=r"[1-4]q",
     ),
     _rule(
         "quarter_code",  # FY2020 Q4, 2020Q4, FY21 Q1
@@ -738,7 +749,7 @@ RULES = (
             (?:{NOUN_SEP}(?P<yr>{YEAR_EXPR}){END_GUARD})?""",
         _parse_month_quarter,
         needs="quarter",
-        hint=r"(?:january|february|march|april|may|june|july|august|september|october|november|december)[-\s]+quarter",
+        hint=rf"(?:{'|'.join(MONTH_FULL_NAMES)})[-\s]+quarter",
     ),
     _rule(
         "month_range",  # the April-June period, July–September 2020, Jan-Mar 2021
@@ -746,7 +757,7 @@ RULES = (
             (?:[-\s]+(?:period|quarter))? (?:{NOUN_SEP}(?P<yr>{Y4}){END_GUARD})?""",
         _parse_month_range,
         needs="month",
-        hint=r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*(?:-|–|—|to|through)\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+        hint=rf"{_MONTH_START}[a-z]*\.?\s*(?:-|–|—|to|through)\s*{_MONTH_START}",
     ),
     _rule(
         "half_code",  # H1 2021, H1'21, H1 FY21, 1H21, 1H 2021, 1HFY21, 2021H1
@@ -756,7 +767,7 @@ RULES = (
         ){END_GUARD}""",
         _parse_half_code,
         needs="code year",
-        hint=r"h[12]|[12]h",
+        hint=r"h[12]|1h|2h",
     ),
     _rule(
         "ordinal_half",  # the first half of 2021, second half, first half-year, 2021 first half
@@ -765,7 +776,6 @@ RULES = (
             (?: \s+of\s+the\s+year | {NOUN_SEP}(?P<yr2>{YEAR_EXPR}){END_GUARD} )?""",
         _parse_ordinal_half,
         needs="half",
-        hint=r"(?:1st|2nd|first|second)[-\s]+half",
     ),
     _rule(
         "interim",  # the interim period, interim results for 2021, 2021 interim
@@ -820,22 +830,20 @@ RULES = (
             {END_GUARD}(?!\s*(?:-|–|—|/)\s*\d)""",
         lambda m: _parse_plain_year(m) if m["p"] else [(*m.span("q"), _Spec("year", **_year_fields(m["yr2"])))],
         needs="year",
-        hint=r"19[5-9]\d|20\d\d",
     ),
-    _rule("date", rf"(?P<p>{FULL_DATE})", _parse_date, needs="month year", hint=r"(?:19|20)\d\d"),
+    _rule("date", rf"(?P<p>{FULL_DATE})", _parse_date, needs="month year"),
     _rule(
         "date",  # a date without its year needs a preposition: "as of June 30", "on 11 August"
         rf"\b{alternation(DATE_PREPOSITIONS)}\s+(?P<p>{MONTH_DAY})(?![,\s]*\d)",
         _parse_date,
         needs="month",
-        hint=r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d|\d(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
     ),
     _rule(
         "month",  # December 2019, Dec. 2019, the month of December 2019
         rf"(?P<p>\b(?:the\s+month\s+of\s+)?(?P<mon>{MONTH}),?\s+(?:of\s+)?(?P<yr>{Y4}))(?!\d|,?\s*\d{{1,2}}\b)",
         _parse_month,
         needs="month",
-        hint=r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?:of\s+)?(?:19[5-9]\d|20\d\d)",
+        hint=rf"{_MONTH_START}[a-z]*\.?,?\s+(?:of\s+)?(?:19[5-9]\d|20\d\d)",
     ),
     _rule(
         "month",  # a month alone needs a preposition: "in September", "until December"
@@ -867,13 +875,53 @@ KEYWORD_CLASSES = {
     "quarter": ("quarter", "qtr"),
     "half": ("half", "interim"),
 }
-_KEYWORD_ALTERNATIVES = rf"""(?: {"|".join(f"(?P<{name}>{alternation(words)})" for name, words in KEYWORD_CLASSES.items())}
+CODE_ACRONYMS = ("FY", "CY")
+_KEYWORDS = re.compile(
+    rf"""(?<!\w)(?: {"|".join(f"(?P<{name}>{alternation(words)})" for name, words in KEYWORD_CLASSES.items())}
                  | (?P<month>{MONTH})
                  | (?P<year>(?:19|20)\d\d)
-                 | (?P<code>[QH][1-4]|[1-4][QH]|9M|(?-i:FY|CY)|['’]\d\d) )"""
-_KEYWORDS = re.compile(rf"(?<!\w){_KEYWORD_ALTERNATIVES}", _FLAGS)
-# The same as a quick pattern whose only groups are the classes: each hit's class is its last group.
-_KEYWORDS_QUICK = quick_pattern(_KEYWORD_ALTERNATIVES, _FLAGS, word_start=True, whole=False)
+                 | (?P<code>[QH][1-4]|[1-4][QH]|9M|{alternation(CODE_ACRONYMS)}|['’]\d\d) )""",
+    _FLAGS,
+)
+# The same hits, fast: the words whose case does not count are found in the lower-cased text by
+# a case-sensitive quick pattern (a letter costs one comparison; its only groups are the classes,
+# so a hit's class is its last group), the acronyms ("MoM", "FY") in the text as it is. The two
+# kinds never meet (see _check_acronyms), so together they are what the single pass finds.
+_ACRONYMS = {name: [w for w in words if w != w.lower()] for name, words in KEYWORD_CLASSES.items()}
+_ACRONYMS["code"] = list(CODE_ACRONYMS)
+_LOWER_WORDS = {name: [w for w in words if w == w.lower()] for name, words in KEYWORD_CLASSES.items()}
+_KEYWORDS_LOWER = quick_pattern(
+    rf"""(?: {"|".join(f"(?P<{name}>{alternation(words)})" for name, words in _LOWER_WORDS.items())}
+           | (?P<month>{MONTH})
+           | (?P<year>(?:19|20)\d\d)
+           | (?P<code>[qh][1-4]|[1-4][qh]|9m|['’]\d\d) )""",
+    re.VERBOSE,
+    word_start=True,
+    whole=False,
+)
+_KEYWORDS_CASED = re.compile(
+    r"(?<!\w)(?:" + "|".join(f"(?P<{name}>{'|'.join(words)})" for name, words in _ACRONYMS.items() if words) + ")"
+)
+
+
+def _check_acronyms() -> None:
+    """The split keyword pass is exact only if no other keyword can match where an acronym does
+    (they differ within their common length) and none holds a word start inside it where an
+    acronym could begin ("y/y" holds one, at a "y"); acronyms are whole words themselves."""
+    acronyms = [a.lower() for words in _ACRONYMS.values() for a in words]
+    others = [w for words in _LOWER_WORDS.values() for w in words] + list(MONTH_NUMBER)
+    others += ["q1", "h1", "1q", "1h", "9m", "'20", "’20", "2020"]  # the shapes of codes and years
+    for acronym in acronyms:
+        if not acronym.isalnum():
+            raise ValueError(f"acronym keyword with a word break: {acronym!r}")
+        for word in others:
+            size = min(len(word), len(acronym))
+            inner = [i for i in range(1, len(word)) if not word[i - 1].isalnum() and word[i].isalnum()]
+            if word[:size] == acronym[:size] or any(word[i] == acronym[0] for i in inner):
+                raise ValueError(f"keyword {word!r} meets acronym {acronym!r}: split the pass no more")
+
+
+_check_acronyms()
 _ALL_NEEDS = tuple(dict.fromkeys(rule.needs for rule in RULES))
 REACH = 64  # a phrase starts within 40 characters of its first keyword and ends (with the
 #             lookaheads of its rule) within 50 of its last: windows this wide lose none
@@ -919,39 +967,63 @@ def _merge_windows(text: str, hits: list[tuple[int, int]]) -> list[tuple[int, in
     return windows
 
 
-def _to_word_end(text: str, window: tuple[int, int]) -> tuple[int, int]:
-    return window[0], _WORD_TAIL.match(text, min(len(text), window[1])).end()
-
-
 def _scan(text: str) -> list[_Find]:
     """Every rule's finds, context-free: one guarded pass per rule, near its keywords only.
 
     A phrase seen before (same rule, same words) is parsed once: the memo holds its specs
-    with offsets from the match start, so long runs of the same phrase stay cheap.
+    with offsets from the match start, so long runs of the same phrase stay cheap; it is kept
+    from text to text.
     """
-    windows_of = _windows_by_needs(text)
+    low = _lower(text)
+    windows_of = _windows_by_needs(text, low)
     finds: list[_Find] = []
-    memo: dict = {}
+    if windows_of is _NO_WINDOWS:
+        return finds
+    memo = _parse_memo()
     for order, rule in enumerate(RULES):
-        for _, found in _rule_finds(text, order, rule, windows_of[rule.needs], memo):
-            finds += found
+        windows = windows_of[rule.needs]
+        if windows:
+            for _, found in _rule_finds(text, low, order, rule, windows, memo):
+                finds += found
     return finds
 
 
-def _windows_by_needs(text: str) -> dict[tuple[str, ...], list[tuple[int, int]]]:
-    """The scanning windows of each keyword-class combination a rule needs."""
+_PARSED: dict[tuple[int, str], list] = {}  # (rule order, phrase) -> specs with offsets from the match start
+MEMO_LIMIT = 20_000  # entries a memo keeps before it starts afresh
+
+
+def _parse_memo() -> dict:
+    """Parsed phrases, kept across texts (a phrase parses the same wherever it stands)."""
+    if len(_PARSED) > MEMO_LIMIT:
+        _PARSED.clear()
+    return _PARSED
+
+
+def _lower(text: str) -> str | None:
+    """The text in lower case for the rules' hints, or None when that would not match as the
+    case-insensitive rules do (a character that ``re`` folds onto an ASCII letter otherwise)."""
+    return None if _FOLD_TRAPS_RE.search(text) else text.lower()
+
+
+def _windows_by_needs(text: str, low: str | None) -> dict[tuple[str, ...], list[tuple[int, int]]]:
+    """The scanning windows of each keyword-class combination a rule needs (``_NO_WINDOWS``
+    when the text holds no keyword); ``low`` is ``_lower(text)``."""
     hits: dict[str, list[tuple[int, int]]] = {}
-    if _KEYWORDS_QUICK is None:
+    if low is None or _KEYWORDS_LOWER is None:
         for hit in _KEYWORDS.finditer(text):
             hits.setdefault(hit.lastgroup, []).append(hit.span())
     else:
         last_end = -1
-        for hit in _KEYWORDS_QUICK.finditer(text):
+        for hit in _KEYWORDS_LOWER.finditer(low):
             name = hit.lastgroup
             span = hit.span(name)
             if span[0] >= last_end:  # as finditer: none starts inside the previous hit
                 hits.setdefault(name, []).append(span)
                 last_end = span[1]
+        for hit in _KEYWORDS_CASED.finditer(text):
+            hits.setdefault(hit.lastgroup, []).append(hit.span())  # windows sort their hits
+    if not hits:
+        return _NO_WINDOWS
     windows_of: dict[tuple[str, ...], list[tuple[int, int]]] = {}
     merged: dict[tuple[str, ...], list[tuple[int, int]]] = {}  # by the classes present: often the same
     for needs, present in _present_classes(frozenset(hits)):
@@ -961,20 +1033,27 @@ def _windows_by_needs(text: str) -> dict[tuple[str, ...], list[tuple[int, int]]]
     return windows_of
 
 
-@lru_cache(maxsize=None)  # one entry per set of keyword classes a text holds: a few hundred at most
+_NO_WINDOWS: dict[tuple[str, ...], list[tuple[int, int]]] = {needs: [] for needs in _ALL_NEEDS}
+
+
+@cache  # one entry per set of keyword classes a text holds: a few hundred at most
 def _present_classes(found: frozenset[str]) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     """(needs, the classes of needs that were found) for each rule's needs."""
     return tuple((needs, tuple(sorted(c for c in needs if c in found))) for needs in _ALL_NEEDS)
 
 
 def _rule_finds(
-    text: str, order: int, rule: Rule, windows: list[tuple[int, int]], memo: dict, lazy: bool = False
+    text: str, low: str | None, order: int, rule: Rule, windows: list[tuple[int, int]], memo: dict, lazy: bool = False
 ) -> Iterator[tuple[int, list[_Find]]]:
     """(match start, finds) of one rule in its windows, in text order; when ``lazy``, also
-    (window start, []) before a window is scanned, so a lazy reader can stop before it."""
+    (window start, []) before a window is scanned, so a lazy reader can stop before it.
+    ``low``: the text in lower case, where the rule's hint must be found in a window first."""
+    hint = rule.hint if low is not None else None
     for window in windows:
         if lazy:
             yield window[0], []
+        if hint is not None and hint.search(low, *window) is None:
+            continue  # the rule's core words are not there: it cannot match
         for match in rule.finditer(text, *window):
             key, at = (order, match.group()), match.start()
             if key not in memo:
@@ -1009,11 +1088,14 @@ def _select_lazily(text: str, first_step: int = 256) -> Iterator[_Find]:
     at or after ``limit``, all finds starting before ``limit`` are known, and the choice among
     them (leftmost-longest, in start order) cannot be changed by anything further right.
     """
-    windows_of = _windows_by_needs(text)
-    memo: dict = {}
+    low = _lower(text)
+    windows_of = _windows_by_needs(text, low)
+    memo = _parse_memo()
     heads = []  # per rule: an iterator of (match start, finds) and its next item
     for order, rule in enumerate(RULES):
-        matches = _rule_finds(text, order, rule, windows_of[rule.needs], memo, lazy=True)
+        if not windows_of[rule.needs]:
+            continue
+        matches = _rule_finds(text, low, order, rule, windows_of[rule.needs], memo, lazy=True)
         first = next(matches, None)
         if first is not None:
             heads.append([first, matches])
@@ -1054,6 +1136,21 @@ class PeriodMention:
 
 
 # ================================================================== context and resolution
+
+
+_RESOLVED: dict[tuple[FiscalCalendar, date | None], dict] = {}
+
+
+def _resolved_memo(calendar: FiscalCalendar, published: date | None) -> dict:
+    """The resolutions made under one calendar and publication date, kept across texts: the
+    sentences of a release (and releases of a company) name the same periods again and again."""
+    key = (calendar, published)
+    memo = _RESOLVED.get(key)
+    if memo is None or len(memo) > MEMO_LIMIT:
+        if len(_RESOLVED) > 256:
+            _RESOLVED.clear()
+        memo = _RESOLVED[key] = {}
+    return memo
 
 
 @dataclass(slots=True)
@@ -1491,6 +1588,7 @@ def _resolve_all(
 ) -> Iterator[PeriodMention]:
     """Resolve selected finds left to right (each may borrow the year of the one after it)."""
     ctx = _Context(calendar or GREGORIAN, _as_date(published))
+    ctx.memo = _resolved_memo(ctx.calendar, ctx.published)
     following = iter(finds)
     find = next(following, None)
     before: PeriodMention | None = None
@@ -1722,7 +1820,7 @@ def find_publication_date(text: str) -> date | None:
     return best[1] if best else None
 
 
-def _publication_score(head: str, match: re.Match) -> int:
+def _publication_score(head: str, match: re.Match | _Whole) -> int:
     """3 for a labelled date, 2 for a dateline, 1 for a byline after "|", 0 for anything else."""
     line_start = max(head.rfind("\n", 0, match.start()) + 1, match.start() - 120)
     before = head[line_start : match.start()]

@@ -81,7 +81,7 @@ def alternation(forms: Iterable[str], ignore_case: bool = False, reverse: bool =
     >>> alternation(["$", "US$", "HK$"])
     '(?:\\\\$|HK\\\\$|US\\\\$)'
     >>> alternation(["per cent", "percent", "pct"])
-    'p(?:er(?:\\\\s{1,3}cent|cent)|ct)'
+    'p(?:ct|er(?:\\\\s{1,3}cent|cent))'
     >>> alternation(["US$"], reverse=True)
     '\\\\$SU'
     >>> re.fullmatch(alternation(["Korean won"], ignore_case=True), "KOREAN  WON") is not None
@@ -163,7 +163,8 @@ _WORD_BODY = rf"""
     )
     (?![A-Za-z])                            # whole words only
 """
-_WORDS_RE = re.compile(r"[\s(\[“\"'‘/—–-]  # a word starts after a space or an opening mark" + _WORD_BODY, re.X)
+_WORDS_RE = re.compile("[ ]" + _WORD_BODY, re.X)  # after a space: a literal, the cheapest scan there is
+_WORDS_AFTER_MARK_RE = re.compile(r"[\t\n\r\f\v\u00a0(\[“\"'‘/—–-]" + _WORD_BODY, re.X)  # the rarer starts
 _WORD_AT_START_RE = re.compile(_WORD_BODY, re.X)
 
 _TAIL = rf"""
@@ -222,9 +223,10 @@ _LEFT_RE = re.compile(
     # anchor, so the parts come in reverse order (the figure's neighbour first) and every
     # form is spelled backwards. One anchored match instead of a search.
     (?:\s?(?P<mark>{alternation(V.ORDINAL_MARKS, reverse=True)})|)           # No. 3, #3, number three
-    (?:(?P<sign2>[-−+])|)                                                    # RMB-5 million
-    (?:\s?(?P<cur>{alternation(_CURRENCIES_BEFORE, reverse=True)})|)          # US$, RMB 5, KRW
-    (?:(?P<sign>[-−–+]|\s{{1,3}}{alternation(V.SIGN_WORDS, True, True)})|)  # -3.4%, minus 5
+    (?:(?:(?P<sign2>[-−+])|)\s?(?P<cur>{alternation(_CURRENCIES_BEFORE, reverse=True)})|)
+                                                                             # US$, RMB 5, RMB-5
+    (?:(?P<sign>[-−–+](?!(?!{_WORD_START}).)|\s{{1,3}}{alternation(V.SIGN_WORDS, True, True)})|)
+                                                        # -3.4%, minus 5; not the hyphen of top-5
     (?:[\s:.-]{{0,3}}(?P<word>{alternation(_LEFT_WORDS, reverse=True)})|)   # about, top, Model, March
     (?:(?P<open>\s{{0,3}}\(|\s{{1,3}}(?P<conv>{alternation(V.CONVERSION_LEADS, True, True)})\s{{0,3}}\()|)
                                                                              # (, (equivalent to
@@ -541,6 +543,10 @@ def _new_quantity(kind, value, currency, qualifier, span, text, high, conversion
     return quantity
 
 
+def _match_start(match: re.Match) -> int:
+    return match.start()
+
+
 class _Reader:
     """Reads every anchor of one text, in order of position, into Quantities."""
 
@@ -569,11 +575,11 @@ class _Reader:
 
     def _word_anchors(self) -> list[re.Match]:
         """Number and ordinal words, last first (the list is used as a stack)."""
-        words = list(_WORDS_RE.finditer(self.text))
-        first = _WORD_AT_START_RE.match(self.text)  # the scan needs a space before a word
+        words = [*_WORDS_RE.finditer(self.text), *_WORDS_AFTER_MARK_RE.finditer(self.text)]
+        first = _WORD_AT_START_RE.match(self.text)  # the scans need a character before a word
         if first is not None:
-            words.insert(0, first)
-        words.reverse()
+            words.append(first)
+        words.sort(key=_match_start, reverse=True)
         return words
 
     def _take_words(self, match: re.Match) -> None:

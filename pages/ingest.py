@@ -18,9 +18,10 @@ from metrics.extract import extract_facts
 from pages import data
 from pages.boot import ensure_app_navigation
 from pages.database import get_connection
-from pages.roles import current_user, require_editor
+from pages.roles import principal, require_editor
 from pages.tables import facts_preview
-from queries.ingest import ingest_document, prepare_document
+from queries.access import AccessDenied, ingest_document_as
+from queries.ingest import prepare_document
 
 UPLOAD_TYPES = ["txt", "md", "markdown", "html", "htm", "pdf"]
 UNKNOWN = "(not detected)"
@@ -109,11 +110,11 @@ def _review_item(item: Item, companies: list[str]) -> tuple[str | None, dt.date 
 
 
 def _save(ready: list[tuple[Item, str | None, dt.date | None, list]]) -> None:
-    con, user = get_connection(), current_user()
+    con, who = get_connection(), principal()
     bar = st.progress(0.0, text="Saving…")
     for done, (item, company, published, facts) in enumerate(ready, 1):
         try:
-            result = ingest_document(con, item.doc, facts, company, published, user)
+            result = ingest_document_as(who, con, item.doc, facts=facts, company=company, published=published)
             show = st.info if result.status == "already stored" else st.success
             show(f"{item.name}: {result.status}, {result.facts} facts.")
             st.page_link(
@@ -122,7 +123,7 @@ def _save(ready: list[tuple[Item, str | None, dt.date | None, list]]) -> None:
                 icon=":material/article:",
                 query_params={"doc": item.doc.sha256},
             )
-        except InputError as exc:
+        except (InputError, AccessDenied) as exc:
             st.error(f"{item.name}: {exc}")
         bar.progress(done / len(ready), text=f"Saved {done} of {len(ready)}")
     bar.empty()

@@ -12,15 +12,16 @@ import streamlit as st
 from pages import data
 from pages.boot import ensure_app_navigation
 from pages.database import get_connection
-from pages.roles import current_user, require_editor
+from pages.roles import current_user, principal, require_editor
 from pages.tables import DECISIONS, REVIEW_EDITABLE, conflict_frame, edit_summary, review_changes, review_frame
 from pages.widgets import format_with, metric_label, url_radio, url_select
-from queries.store import EditError, confirm_fact, edit_fact, reject_fact, undo_last_edit
+from queries.access import AccessDenied, confirm_fact_as, edit_fact_as, reject_fact_as, undo_last_edit_as
+from queries.store import EditError
 
 KINDS = {"low": "Low confidence", "unverified": "Unverified", "conflicts": "Conflicts"}
 ALL = ""
 EDITOR_KEY = "review_editor"
-ACTIONS = {"edit": edit_fact, "confirm": confirm_fact, "reject": reject_fact}
+ACTIONS = {"edit": edit_fact_as, "confirm": confirm_fact_as, "reject": reject_fact_as}
 
 
 def _queue(kind: str, company: str, metric: str, max_confidence: float) -> pd.DataFrame:
@@ -34,14 +35,14 @@ def _queue(kind: str, company: str, metric: str, max_confidence: float) -> pd.Da
 def _apply(frame: pd.DataFrame) -> None:
     """Button callback: write every requested change, then forget the table's edits (rows will move)."""
     edits = st.session_state.get(EDITOR_KEY, {}).get("edited_rows", {})
-    con, user = get_connection(), current_user()
+    con, who = get_connection(), principal()
     messages = []
     for fact_id, action, changes in review_changes(frame, edits):
         try:
             write = ACTIONS[action]
-            result = write(con, fact_id, changes, user) if action == "edit" else write(con, fact_id, user)
+            result = write(who, con, fact_id, changes) if action == "edit" else write(who, con, fact_id)
             messages.append(("success", f"Fact {fact_id}: {action} saved (audit #{result.edit_id})."))
-        except EditError as exc:
+        except (EditError, AccessDenied) as exc:
             messages.append(("error", f"Fact {fact_id}: {exc}"))
     if not messages:
         messages.append(("info", "Nothing to apply: edit a cell or pick confirm / reject in the decision column."))
@@ -52,9 +53,9 @@ def _apply(frame: pd.DataFrame) -> None:
 
 def _undo() -> None:
     try:
-        result = undo_last_edit(get_connection(), current_user())
+        result = undo_last_edit_as(principal(), get_connection())
         message = ("success", f"Undid your last change to fact {result.fact_id} (audit #{result.edit_id}).")
-    except EditError as exc:
+    except (EditError, AccessDenied) as exc:
         message = ("warning", str(exc))
     data.clear()
     st.session_state["review_messages"] = [message]

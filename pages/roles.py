@@ -1,57 +1,31 @@
-"""Who is using the dashboard: the one place that decides between editor and viewer.
+"""Who is using the dashboard: the one place pages ask for the role and the name for the audit trail.
 
-Locally (no login) everyone gets ``METRICS_ROLE_DEFAULT`` (default "editor"). When a user is logged in
-(``st.login``), the addresses in ``METRICS_EDITORS`` (comma-separated) are editors and everyone else gets
-the default role. The hosted mode replaces :func:`current_role` and nothing else.
+The decision itself is :func:`pages.auth.current_principal`: locally (no sign-in configured) everyone is
+``METRICS_ROLE_DEFAULT`` (default "editor") under ``METRICS_USER`` or the OS user; in hosted mode the
+signed-in user's role comes from the secrets (OIDC claim or e-mail allow-list, or the password users).
+Writes are checked again in the query layer (:mod:`queries.access`), so hiding pages is not the only guard.
 """
 
 from __future__ import annotations
 
-import getpass
-import os
-from typing import Literal
-
 import streamlit as st
 
-Role = Literal["editor", "viewer"]
-ROLES: tuple[Role, ...] = ("editor", "viewer")
+from pages.auth import current_principal
+from queries.access import Principal
 
 
-def _logged_in_user() -> dict:
-    """st.user as a dict when someone is logged in, else {} (st.user exists even without auth set up)."""
-    try:
-        user = st.user.to_dict()
-    except Exception:  # no script context (bare mode) or no auth configuration
-        return {}
-    return user if user.get("is_logged_in") else {}
+def principal() -> Principal:
+    return current_principal()
 
 
-def default_role() -> Role:
-    """``METRICS_ROLE_DEFAULT`` when it names a role, else "editor"."""
-    role = os.environ.get("METRICS_ROLE_DEFAULT", "editor").strip().lower()
-    return role if role in ROLES else "editor"  # type: ignore[return-value]
-
-
-def current_role() -> Role:
+def current_role() -> str:
     """'editor' or 'viewer' for the person running this session."""
-    user = _logged_in_user()
-    if user:
-        editors = {e.strip().lower() for e in os.environ.get("METRICS_EDITORS", "").split(",") if e.strip()}
-        if str(user.get("email", "")).lower() in editors:
-            return "editor"
-    return default_role()
+    return current_principal().role
 
 
 def current_user() -> str:
-    """The name written in the audit trail: the login e-mail, else METRICS_USER, else the OS user."""
-    user = _logged_in_user()
-    if user.get("email"):
-        return str(user["email"])
-    try:
-        fallback = getpass.getuser()
-    except (KeyError, OSError):
-        fallback = "local"
-    return os.environ.get("METRICS_USER", "").strip() or fallback
+    """The name written in the audit trail."""
+    return current_principal().user
 
 
 def is_editor() -> bool:

@@ -187,8 +187,15 @@ def get_document(con: duckdb.DuckDBPyConnection, document_id: str) -> dict | Non
 
 
 def list_document_facts(con: duckdb.DuckDBPyConnection, document_id: str) -> pd.DataFrame:
-    """The facts of one document in text order, for highlighting (sql/list_document_facts.sql)."""
-    return run(con, "list_document_facts", document_id=document_id)
+    """The facts of one document in text order, for highlighting, with ``is_current`` (whether the current
+    series shows it): sql/list_document_facts.sql, then sql/list_current_fact_ids.sql once per company.
+    """
+    facts = run(con, "list_document_facts", document_id=document_id)
+    shown: set[int] = set()
+    for company, ids in facts.groupby("company")["fact_id"]:
+        found = run(con, "list_current_fact_ids", company=company, fact_ids=[int(i) for i in ids])
+        shown.update(found["fact_id"].tolist())
+    return facts.assign(is_current=facts["fact_id"].isin(shown))
 
 
 def list_events(con: duckdb.DuckDBPyConnection, company: str = "") -> pd.DataFrame:

@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
 
 from queries.series import count_document_facts, mark_document_keys, refresh_series, sync_series
 from queries.store import transaction, with_retry
@@ -226,11 +226,20 @@ def _context_issuer(doc) -> str | None:
 # ---------------------------------------------------------------------------- writing
 
 
-def _frame(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=list(columns))
+_TYPES = {
+    "period_start": pa.date32(), "period_end": pa.date32(), "published": pa.date32(), "value": pa.float64(),
+    "change_pct": pa.float64(), "confidence": pa.float64(), "span_start": pa.int64(), "span_end": pa.int64(),
+    "comparative": pa.bool_(), "is_event": pa.bool_(), "fact_count": pa.int64(),
+}  # fmt: skip
 
 
-def _insert_frames(cur, documents: pd.DataFrame, facts: pd.DataFrame) -> None:
+def _frame(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
+    """An Arrow table with a fixed schema (DuckDB scans it without conversion; pandas strings cost more)."""
+    schema = pa.schema([(c, _TYPES.get(c, pa.string())) for c in columns])
+    return pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows], schema=schema)
+
+
+def _insert_frames(cur, documents: pa.Table, facts: pa.Table) -> None:
     """Set-based: one INSERT … SELECT per table from registered DataFrames."""
     cur.register("incoming_documents", documents)
     cur.register("incoming_facts", facts)
@@ -238,6 +247,10 @@ def _insert_frames(cur, documents: pd.DataFrame, facts: pd.DataFrame) -> None:
         cur.execute("insert into documents by name select * from incoming_documents")
         if len(facts):
             cur.execute("insert into facts by name select * from incoming_facts")
+            cur.execute(  # the keys to re-rank, from the new rows rather than a scan of every fact
+                "insert into series_refresh_keys "
+                "select distinct company, metric, segment, period_start, period_end from incoming_facts"
+            )
     finally:
         cur.unregister("incoming_documents")
         cur.unregister("incoming_facts")
@@ -247,11 +260,10 @@ def _write_new(con, items: list[Prepared]) -> IngestResult:
     """Insert new documents and their facts in one transaction, re-ranking the keys they touch."""
     documents = _frame([i.document for i in items], DOCUMENT_COLUMNS)
     facts = _frame([row for i in items for row in i.facts], FACT_COLUMNS)
-    ids = documents["id"].tolist()
+    ids = documents.column("id").to_pylist()
     with transaction(con) as cur:
         sync_series(cur)
         _insert_frames(cur, documents, facts)
-        mark_document_keys(cur, ids)
         refresh_series(cur)
     return IngestResult(documents=len(items), facts=len(facts), document_ids=ids)
 

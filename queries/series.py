@@ -80,8 +80,22 @@ def refresh_series(con: duckdb.DuckDBPyConnection) -> None:
         group by all
         """
     )
+    _refresh_metric_summary(con, "where list_contains((select list(distinct metric) from series_refresh_keys), metric)")
     con.execute("delete from series_refresh_keys")
     _advance_mark(con)
+
+
+def _refresh_metric_summary(con: duckdb.DuckDBPyConnection, scope: str) -> None:
+    """Recount companies and values of the metrics in ``scope`` (a fixed WHERE clause, never user input)."""
+    con.execute(f"delete from metric_summary {scope}")
+    con.execute(
+        f"""
+        insert into metric_summary by name
+        select metric, count(distinct company) as companies, sum(facts)::bigint as facts
+        from series_summary {scope}
+        group by metric
+        """
+    )
 
 
 def _advance_mark(con: duckdb.DuckDBPyConnection) -> None:
@@ -133,5 +147,6 @@ def rebuild_series(con: duckdb.DuckDBPyConnection) -> None:
         from series_cache group by all
         """
     )
+    _refresh_metric_summary(con, "")
     con.execute("delete from series_refresh_keys")
     _advance_mark(con)

@@ -4,6 +4,7 @@ parallel ingest of folders, bad files reported, and a SIGKILL in the middle of a
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import signal
@@ -223,13 +224,14 @@ def test_sigkill_during_bulk_ingest_leaves_only_whole_documents(tmp_path):
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # its own process group: the kill takes the extraction workers too
     )
     try:
         for line in proc.stdout:
             if line.strip() == "done" or float(line) >= 0.5:
                 break
-        proc.send_signal(signal.SIGKILL)
     finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the whole ingest, as a power cut or the OOM killer would
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
 

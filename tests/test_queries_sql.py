@@ -70,6 +70,8 @@ def sample_parameters(con, name: str, used: set[str]) -> dict:
     params = {p: SAMPLES[p] for p in used if p in SAMPLES}
     if "fact_id" in used:
         params["fact_id"] = con.execute("select min(id) from facts where document_id is not null").fetchone()[0]
+    if "fact_ids" in used:
+        params["fact_ids"] = [r[0] for r in con.execute("select id from facts where company = 'Xiaomi'").fetchall()]
     if "document_id" in used:
         params["document_id"] = con.execute("select min(id) from documents").fetchone()[0]
     return params
@@ -88,7 +90,7 @@ def test_header_lists_every_parameter_and_column(name):
     assert header, f"{name}.sql has no header comment"
     assert "Returns:" in header
     assert header_parameters(header) == set(PARAMETER.findall(body))
-    assert set(header_parameters(header)) <= set(SAMPLES) | {"fact_id", "document_id"}
+    assert set(header_parameters(header)) <= set(SAMPLES) | {"fact_id", "fact_ids", "document_id"}
 
 
 @pytest.mark.parametrize("name", SQL_FILES)

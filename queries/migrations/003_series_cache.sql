@@ -74,5 +74,11 @@ select metric, company, segment, source, count(*) as facts, min(period_end) as f
 from series_cache
 group by all;
 
+-- Per metric: how many companies and current values (the metric picker on every page).
+create table metric_summary as
+select metric, count(distinct company) as companies, sum(facts)::bigint as facts
+from series_summary
+group by metric;
+
 drop view series_by_source;
 create view series_by_source as select * from series_cache;

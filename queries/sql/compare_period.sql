@@ -15,7 +15,8 @@
 --   target per USD), fx_period_start, fx_period_end, source, status, fact_id, evidence, document_title.
 with picked as (
     select
-        s.*,
+        s.company, s.period_start, s.period_end, s.period_kind, s.value, s.unit, s.currency, s.source, s.status,
+        s.id, s.evidence, s.document_title,
         row_number() over (
             partition by s.company
             order by abs(s.period_end - $period_end::date), s.status_rank, (s.attributed_to is null) desc,

@@ -16,7 +16,8 @@
 --   consecutive quarters are known), indexed.
 with picked as (
     select
-        s.*,
+        s.company, s.period_start, s.period_end, s.grain, s.period_kind, s.value, s.unit, s.currency, s.status,
+        s.source, s.id, s.evidence, s.document_title,
         row_number() over (
             partition by s.company, s.period_start, s.period_end
             order by s.status_rank, (s.attributed_to is null) desc, s.comparative,

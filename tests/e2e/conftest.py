@@ -6,6 +6,7 @@ Playwright never downloads a browser here: it is pointed at /usr/bin/chromium (C
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -70,8 +71,11 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url(built_db):
-    proc, url = start_streamlit(built_db)
+def app_url(built_db, tmp_path_factory):
+    """A server on its own copy of the built database: a running server holds DuckDB's write lock."""
+    db = tmp_path_factory.mktemp("e2e") / "metrics.duckdb"
+    shutil.copy(built_db, db)
+    proc, url = start_streamlit(str(db))
     yield url
     stop(proc)
 

@@ -7,7 +7,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_trends_chart_renders(page, app_url, tmp_path, artifacts):
-    page.goto(app_url)
+    page.goto(f"{app_url}/trends")  # Overview is the first page
     chart = page.locator("div.js-plotly-plot").first
     expect(chart).to_be_visible(timeout=60_000)
     expect(page.get_by_role("heading", name="Trends")).to_be_visible()
