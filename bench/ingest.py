@@ -41,12 +41,14 @@ SAMPLE = 100
 
 
 def vary(text: str, n: int) -> str:
-    """Another release of the same shape: every decimal digit after a point shifted by n, and a reference
-    line (inside the body for HTML, where text after it would not count)."""
-    text = DECIMAL.sub(lambda m: str((int(m.group(1)) + n) % 10), text)
+    """Another release of the same shape: the first digit after each decimal point shifted by a digit of n (so
+    10,000 copies of one release differ), and a reference
+    line (inside the first paragraph for HTML, where text outside the article would not count)."""
+    position = iter(range(10**6))
+    text = DECIMAL.sub(lambda m: str((int(m.group(1)) + n // 10 ** (next(position) % 4)) % 10), text)
     reference = f"Reference: BENCH-{n:05d}"
-    if "</body>" in text:
-        return text.replace("</body>", f"<p>{reference}</p></body>", 1)
+    if "</p>" in text:  # inside the first paragraph: HTML boilerplate removal drops a paragraph of its own
+        return text.replace("</p>", f" {reference}.</p>", 1)
     return f"{text}\n\n{reference}\n"
 
 

@@ -200,10 +200,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'MB/s (wall clock)':34s} {ours_wall:>20.2f} {theirs_wall:>14.4f}")
         print(f"{'quantulum3 sample (KB)':34s} {'':>20s} {sum(len(d.encode()) for d in small) / 1e3:>14.0f}")
         print(f"{'speed ratio (CPU time)':34s} {ratio:>19.0f}x")
-        print(f"{'probes read right (value+currency)':34s} {ours_right:>17d}/{len(PROBES)} {theirs_right:>11d}/{len(PROBES)}")
+        print(
+            f"{'probes read right (value+currency)':34s} {ours_right:>17d}/{len(PROBES)} {theirs_right:>11d}/{len(PROBES)}"
+        )
     ok = ours_cpu >= TARGET_MB_S and (ratio is None or ratio >= TARGET_RATIO)
     verdict = "PASS" if ok else "FAIL"
-    comparison = "quantulum3 not installed" if ratio is None else f"{ratio:.0f}x quantulum3 (target >= {TARGET_RATIO:.0f}x)"
+    comparison = (
+        "quantulum3 not installed" if ratio is None else f"{ratio:.0f}x quantulum3 (target >= {TARGET_RATIO:.0f}x)"
+    )
     print(
         f"{verdict}: find_quantities {ours_cpu:.2f} MB/s per core (target >= {TARGET_MB_S:.0f}), {comparison}, "
         f"probes {ours_right}/{len(PROBES)}"

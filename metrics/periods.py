@@ -573,33 +573,41 @@ def quick_pattern(pattern: str, flags: int, word_start: bool = False, whole: boo
     start = "".join(map(re.escape, sorted(chars)))
     end = "\n" if flags & re.VERBOSE else ""  # a comment on the pattern's last line ends there
     body = f"(?P<{WHOLE}>{pattern}{end})" if whole else f"(?:{pattern}{end})"
-    return re.compile(f"(?-i:[{start}])(?<={guard}(?={body}).)", flags)
+    return re.compile(f"(?-i:[{start}])(?<={guard}(?={body})(?s:.))", flags)  # "." would miss a newline
 
 
-def quick_matches(quick: re.Pattern, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[_Whole]:
+def quick_matches(
+    quick: re.Pattern, text: str, pos: int = 0, endpos: int | None = None, original: str | None = None
+) -> Iterator[_Whole]:
     """The plain pattern's ``finditer(text, pos, endpos)``, from its quick pattern: a match that
-    starts inside the previous one is dropped, as ``finditer`` would never have tried it."""
+    starts inside the previous one is dropped, as ``finditer`` would never have tried it.
+    ``original``: the text before lower-casing (same length), whose words the groups hold."""
     last_end = -1
     for match in quick.finditer(text, pos, len(text) if endpos is None else endpos):
         if match.start() >= last_end:
-            whole = _Whole(match)
+            whole = _Whole(match, original)
             last_end = whole.end()
             yield whole
 
 
 class _Whole:
-    """A quick pattern's match, read as the plain pattern's: group 0 is the plain match."""
+    """A quick pattern's match, read as the plain pattern's: group 0 is the plain match; its
+    groups' words are read from ``original`` when the match was made in the lower-cased text."""
 
-    __slots__ = ("match",)
+    __slots__ = ("match", "original")
 
-    def __init__(self, match: re.Match):
+    def __init__(self, match: re.Match, original: str | None = None):
         self.match = match
+        self.original = original
 
     def __getitem__(self, group: int | str):
-        return self.match[group or WHOLE]
+        return self.group(group)
 
     def group(self, group: int | str = 0):
-        return self.match.group(group or WHOLE)
+        if self.original is None:
+            return self.match.group(group or WHOLE)
+        start, end = self.match.span(group or WHOLE)
+        return None if start < 0 else self.original[start:end]
 
     def span(self, group: int | str = 0) -> tuple[int, int]:
         return self.match.span(group or WHOLE)
@@ -668,9 +676,13 @@ class Rule:
     needs: tuple[str, ...]  # keyword classes (see _KEYWORDS) one of which every match holds
     quick: re.Pattern | None = None  # the guarded regex as a quick pattern (see quick_pattern)
     hint: re.Pattern | None = None  # finds a part of every match in the lower-cased text (see _rule)
+    quick_lower: re.Pattern | None = None  # the quick pattern, case-sensitive, for the lower-cased text
 
-    def finditer(self, text: str, start: int, end: int) -> Iterator[re.Match | _Whole]:
-        """``pattern.finditer(text, start, end)``, by the quick pattern when there is one."""
+    def finditer(self, text: str, start: int, end: int, low: str | None = None) -> Iterator[re.Match | _Whole]:
+        """``pattern.finditer(text, start, end)``, by a quick pattern when there is one (in
+        ``low``, the lower-cased text, when the rule has no case-sensitive part)."""
+        if low is not None and self.quick_lower is not None:
+            return quick_matches(self.quick_lower, low, start, end, original=text)
         if self.quick is None:
             return self.pattern.finditer(text, start, end)
         return quick_matches(self.quick, text, start, end)
@@ -688,7 +700,14 @@ def _rule(name: str, pattern: str, parse: Callable[[re.Match], Parsed], needs: s
     plain = re.compile(pattern, _FLAGS)
     quick = quick_pattern(pattern, _FLAGS, word_start=True)
     compiled = re.compile(f"{guard}(?:{pattern}\n)", _FLAGS)
-    return Rule(name, compiled, parse, plain, tuple(needs.split()), quick, re.compile(hint) if hint else None)
+    lower = quick_pattern(pattern, re.VERBOSE, word_start=True) if _caseless(pattern) else None
+    return Rule(name, compiled, parse, plain, tuple(needs.split()), quick, re.compile(hint) if hint else None, lower)
+
+
+def _caseless(pattern: str) -> bool:
+    """Whether a case-insensitive pattern says nothing in capitals (no "(?-i:FY)", no "MoM"):
+    then it matches the lower-cased text, case-sensitive, exactly where it matches the text."""
+    return "(?-i" not in pattern and not any(c.isupper() for c in re.sub(r"\\.|\(\?P[<=]", "", pattern))
 
 
 def _char_guard(chars: Iterable[str] | None) -> str:
@@ -1054,7 +1073,7 @@ def _rule_finds(
             yield window[0], []
         if hint is not None and hint.search(low, *window) is None:
             continue  # the rule's core words are not there: it cannot match
-        for match in rule.finditer(text, *window):
+        for match in rule.finditer(text, *window, low):
             key, at = (order, match.group()), match.start()
             if key not in memo:
                 memo[key] = [(s - at, e - at, spec) for s, e, spec in rule.parse(match)]
@@ -1521,14 +1540,35 @@ def _left_context(text: str, start: int, floor: int) -> str:
     return window[last_break.end() :] if last_break else window
 
 
+# The same, quick: the hints (no capitals in them) in the lower-cased words, the cues as quick patterns.
+_CUE_HINT_LOWER = re.compile(_CUE_HINT.pattern)
+_INSTANT_HINT_LOWER = re.compile(_INSTANT_HINT.pattern)
+_COMPARATIVE_CUE_QUICK = quick_pattern(_COMPARATIVE_CUE.pattern, _COMPARATIVE_CUE.flags)
+_INSTANT_PREFIX_QUICK = quick_pattern(_INSTANT_PREFIX.pattern, _INSTANT_PREFIX.flags)
+
+
+def _hinted(context: str, hint: re.Pattern, hint_lower: re.Pattern) -> bool:
+    low = _lower(context)
+    return bool(hint.search(context) if low is None else hint_lower.search(low))
+
+
+def _first_match(pattern: re.Pattern, quick: re.Pattern | None, text: str) -> re.Match | _Whole | None:
+    """``pattern.search(text)``, by its quick pattern when there is one."""
+    return pattern.search(text) if quick is None else next(quick_matches(quick, text), None)
+
+
 def _has_comparative_cue(context: str) -> bool:
     """Cheap hint first: most phrases have no comparison word before them."""
-    return bool(_CUE_HINT.search(context)) and bool(_COMPARATIVE_CUE.search(context))
+    if not _hinted(context, _CUE_HINT, _CUE_HINT_LOWER):
+        return False
+    return _first_match(_COMPARATIVE_CUE, _COMPARATIVE_CUE_QUICK, context) is not None
 
 
 def _instant_prefix(context: str) -> int:
     """Length of an "as of" / "by the end of" just before a phrase (0 when there is none)."""
-    found = _INSTANT_HINT.search(context) and _INSTANT_PREFIX.search(context)
+    if not _hinted(context, _INSTANT_HINT, _INSTANT_HINT_LOWER):
+        return 0
+    found = _first_match(_INSTANT_PREFIX, _INSTANT_PREFIX_QUICK, context)
     return len(context) - found.start() if found else 0
 
 
@@ -1777,6 +1817,7 @@ PUBLICATION_WINDOW = 1500
 
 _DATE_ANYWHERE = re.compile(FULL_DATE, _FLAGS)
 _DATE_ANYWHERE_QUICK = quick_pattern(FULL_DATE, _FLAGS)
+_DATE_ANYWHERE_LOWER = quick_pattern(FULL_DATE, re.VERBOSE) if _caseless(FULL_DATE) else None
 _PERIOD_BEFORE = re.compile(
     r"\b(?:ended|ending|as\s+(?:of|at)|through|until|till|to|since|from|between|before|after|by|effective|due)\s*\Z",
     _FLAGS,
@@ -1811,7 +1852,13 @@ def find_publication_date(text: str) -> date | None:
     """
     head = text[:PUBLICATION_WINDOW]
     best: tuple[int, date] | None = None
-    dates = _DATE_ANYWHERE.finditer(head) if _DATE_ANYWHERE_QUICK is None else quick_matches(_DATE_ANYWHERE_QUICK, head)
+    low = _lower(head)
+    if low is not None and _DATE_ANYWHERE_LOWER is not None:
+        dates = quick_matches(_DATE_ANYWHERE_LOWER, low, original=head)
+    elif _DATE_ANYWHERE_QUICK is not None:
+        dates = quick_matches(_DATE_ANYWHERE_QUICK, head)
+    else:
+        dates = _DATE_ANYWHERE.finditer(head)
     for match in dates:
         score = _publication_score(head, match)
         day = _date_of(match.group())

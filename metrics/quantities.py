@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from metrics import vocabulary as V
@@ -95,16 +95,7 @@ def alternation(forms: Iterable[str], ignore_case: bool = False, reverse: bool =
         for char in form[::-1] if reverse else form:
             node = node.setdefault(char, {})
         node[""] = {}
-    if not trie:
-        return "(?!)"
-    return _first_char_guard(trie) + _emit_trie(trie) if len(trie) > 3 else _emit_trie(trie)
-
-
-def _first_char_guard(trie: dict) -> str:
-    """A lookahead on the first characters of a trie: one set test that fails fast,
-    where the engine would otherwise try each branch of the trie's root in turn."""
-    chars = sorted(c for c in trie if c)
-    return "(?=[" + "".join(r"\s" if c == " " else re.escape(c) for c in chars) + "])"
+    return _emit_trie(trie) if trie else "(?!)"
 
 
 def _writings(forms: Iterable[str], ignore_case: bool) -> set[str]:
@@ -142,9 +133,8 @@ def _first_letters(forms: Iterable[str]) -> str:
 
 _CURRENCIES_BEFORE = [*V.CURRENCY_SYMBOLS, *V.CURRENCY_CODES, *V.AMBIGUOUS_SIGNS]
 _CUR_BEFORE = alternation(_CURRENCIES_BEFORE)
-_CUR_AFTER = "(?:{}|{}|€)".format(
-    alternation(V.CURRENCY_CODES),
-    alternation([*V.CURRENCY_NAMES, *V.AMBIGUOUS_NAMES], ignore_case=True),
+_CUR_AFTER = alternation(  # one trie: codes as written, names in any case, the euro sign
+    {*V.CURRENCY_CODES, *_writings([*V.CURRENCY_NAMES, *V.AMBIGUOUS_NAMES], ignore_case=True), "€"}
 )
 _MONTH = alternation(V.MONTHS)
 _UNIT_WORDS = {**V.UNIT_WORDS, **V.TEEN_WORDS, **V.TENS_WORDS}
@@ -164,7 +154,6 @@ _WORD_BODY = rf"""
     (?![A-Za-z])                            # whole words only
 """
 _WORDS_RE = re.compile("[ ]" + _WORD_BODY, re.X)  # after a space: a literal, the cheapest scan there is
-_WORDS_AFTER_MARK_RE = re.compile(r"[\t\n\r\f\v\u00a0(\[“\"'‘/—–-]" + _WORD_BODY, re.X)  # the rarer starts
 _WORD_AT_START_RE = re.compile(_WORD_BODY, re.X)
 
 _TAIL = rf"""
@@ -192,13 +181,19 @@ _RIGHT_RE = re.compile(_TAIL, re.X)
 
 _DIGITS_RE = re.compile(
     r"""
-    [0-9]                                   # every anchor starts at a digit: the engine skips to digits
+    [0-9\t\n\r\f\v\u00a0(\[“"'‘/—–-]      # a digit, or a mark a number word may follow: the engine skips to these
     (?:
-        (?P<joined>[0-9]*(?:[/:][0-9]+)+)   # dates 3/30/2021, years 2019/20, times 10:00, ratios 16:9
-      | [0-9]{3}(?P<iso>-[0-9]{2}-[0-9]{2}) # ISO dates 2021-03-30
-      | (?P<digits>(?:[0-9,.]*[0-9])?)      # a number token (parse_number checks its grouping),
+        (?<=[0-9])
+        (?:
+            (?P<joined>[0-9]*(?:[/:][0-9]+)+)   # dates 3/30/2021, years 2019/20, times 10:00, ratios 16:9
+          | [0-9]{3}(?P<iso>-[0-9]{2}-[0-9]{2}) # ISO dates 2021-03-30
+          | (?P<digits>(?:[0-9,.]*[0-9])?)      # a number token (parse_number checks its grouping),
     """
     + f"(?:{_TAIL})"  # and what follows it, read in the same pass
+    + r"""
+        )
+      | """
+    + _WORD_BODY  # or a number word after a mark (words after a space have a scan of their own)
     + r"""
     )
     """,
@@ -247,17 +242,17 @@ _NUMBER_RE = re.compile(
     """,
     re.X,
 )
-_RANGE_STARTS = frozenset("-–—~ ")  # a range can follow a figure only after these
 _PHONE_RE = re.compile(r"[0-9]{1,5}\)?(?:[ -]\(?[0-9]{1,5}\)?){1,6}")
 _PAREN_PHONE_RE = re.compile(r"\([0-9]{2,5}\)[ -]?[0-9]{3,4}[ -]?[0-9]{3,5}(?![0-9])")
 _PERIOD_AFTER_RE = re.compile(rf"[\s-]{{1,3}}{alternation(V.PERIOD_NOUNS)}(?![a-z])")
 _CLOSE_RE = re.compile(r"\s?\)(?P<pct>%)?")
 _NOT_NUMBER_RE = re.compile(alternation(V.NOT_NUMBER_PHRASES))
-_MENTION_RE = re.compile(
-    r"(?<![A-Za-z])(?:{}|{}|€)(?![A-Za-z])".format(
-        alternation({**V.CURRENCY_SYMBOLS, **V.CURRENCY_CODES}.keys() - V.CURRENCY_CONFIDENCE.keys()),
-        alternation(V.CURRENCY_NAMES.keys() - V.CURRENCY_CONFIDENCE.keys(), ignore_case=True),
+_MENTION_RE = re.compile(  # currencies named in a text; the trie comes first so the engine skips fast
+    alternation(
+        ({*V.CURRENCY_SYMBOLS, *V.CURRENCY_CODES, "€"} | _writings(V.CURRENCY_NAMES, ignore_case=True))
+        - _writings(V.CURRENCY_CONFIDENCE, ignore_case=True)  # "won" and "pounds" are too often not money
     )
+    + "(?![A-Za-z])"
 )
 
 # --- lookups derived from the tables ----------------------------------------------------
@@ -386,7 +381,11 @@ def document_currency(text: str) -> str | None:
     >>> document_currency("Sales of US$5 million"), document_currency("no money here")
     ('USD', None)
     """
-    counts = Counter(_CURRENCY_OF[_normal(m.group())] for m in _MENTION_RE.finditer(text))
+    counts = Counter(
+        _CURRENCY_OF[_normal(m.group())]
+        for m in _MENTION_RE.finditer(text)
+        if not text[m.start() - 1 : m.start()].isalpha()  # "RMB", not the end of "XRMB"
+    )
     return counts.most_common(1)[0][0] if counts else None
 
 
@@ -514,6 +513,9 @@ def _is_year_range(low: _Draft, high: _Draft) -> bool:
 
 
 _GLUE = frozenset("-–—/.,:~+(")  # a digit right after these may belong to something refused
+_YEAR_RE = re.compile(r"(?:18|19|20)[0-9][0-9]\Z")
+_SPACES = frozenset(" \n\t")
+_CURRENCY_ENDS = frozenset("".join(form[-1] for form in _CURRENCIES_BEFORE) + ".#")  # the year rule decides these
 _RANGE_WORDS = (" to ", " and ", " - ", " – ", " — ", " ~ ")
 _SET = {name: getattr(Quantity, name).__set__ for name in Quantity.__slots__}
 _SET_KIND, _SET_VALUE, _SET_CURRENCY, _SET_QUALIFIER = (_SET[n] for n in ("kind", "value", "currency", "qualifier"))
@@ -521,7 +523,7 @@ _SET_SPAN, _SET_TEXT, _SET_HIGH, _SET_CONVERSION = (_SET[n] for n in ("span", "t
 _SET_POINTS, _SET_SCALE, _SET_CONFIDENCE = (_SET[n] for n in ("points", "scale", "confidence"))
 
 
-def _new_quantity(kind, value, currency, qualifier, span, text, high, conversion_of, points, scale, confidence):  # noqa: ANN001, PLR0913
+def _new_quantity(kind, value, currency, qualifier, span, text, high, conversion_of, points, scale, confidence):
     """Quantity(...) set field by field through its slots.
 
     The frozen dataclass __init__ calls object.__setattr__ by name for each of eleven
@@ -543,10 +545,6 @@ def _new_quantity(kind, value, currency, qualifier, span, text, high, conversion
     return quantity
 
 
-def _match_start(match: re.Match) -> int:
-    return match.start()
-
-
 class _Reader:
     """Reads every anchor of one text, in order of position, into Quantities."""
 
@@ -565,7 +563,9 @@ class _Reader:
             start = match.start()
             while words and words[-1].start() < start:
                 self._take_words(words.pop())
-            if start >= self.skip_until:
+            if match.lastgroup == "w":
+                self._take_words(match)
+            elif start >= self.skip_until:
                 draft = self._read_digits(match)
                 if draft is not None and self._read_left(draft):
                     self._finish(draft)
@@ -575,14 +575,15 @@ class _Reader:
 
     def _word_anchors(self) -> list[re.Match]:
         """Number and ordinal words, last first (the list is used as a stack)."""
-        words = [*_WORDS_RE.finditer(self.text), *_WORDS_AFTER_MARK_RE.finditer(self.text)]
+        words = list(_WORDS_RE.finditer(self.text))
         first = _WORD_AT_START_RE.match(self.text)  # the scans need a character before a word
         if first is not None:
-            words.append(first)
-        words.sort(key=_match_start, reverse=True)
+            words.insert(0, first)
+        words.reverse()
         return words
 
     def _take_words(self, match: re.Match) -> None:
+        """Read a number-word anchor, unless an earlier figure already holds it."""
         if match.start() >= self.skip_until:
             draft = self._read_words(match)
             if draft is not None and self._read_left(draft):
@@ -611,13 +612,16 @@ class _Reader:
         text = self.text
         start, end = match.start(), match.end("digits")
         number = parse_number(text[start:end])
-        if number is None or (text[start - 1 : start] in _GLUE and self._refused_before(start)):
+        before = text[start - 1 : start]
+        if number is None or (before in _GLUE and self._refused_before(start)):
             return None
-        draft = _Draft(start, end, number)
         if last == "digits":  # nothing after it
             if text[end : end + 1].isalnum():
                 return None  # 5G, 4Q20, 1990s, 14nm
-        elif not self._read_right(draft, match):
+            if _YEAR_RE.match(number) and before in _SPACES and text[start - 2 : start - 1] not in _CURRENCY_ENDS:
+                return None  # "in 2019": a year, refused here because a quarter of all anchors are years
+        draft = _Draft(start, end, number)
+        if last != "digits" and not self._read_right(draft, match):
             return None
         after = text[draft.end : draft.end + 1]
         if after in "-–—~" and after or after == " " and text.startswith(_RANGE_WORDS, draft.end):
@@ -790,6 +794,7 @@ class _Reader:
     # -- into a Quantity
 
     def _keep(self, d: _Draft) -> None:
+        """Settle the currency and confidence, and append the Quantity."""
         if d.kind == "money":
             if d.currency is None:
                 self._resolve_currency(d)
@@ -798,10 +803,8 @@ class _Reader:
             d.currency = None
             d.confidence = min(d.confidence, d.letter_confidence)
         power = d.power
-        value = float(f"{d.number}e{power}") if power else float(d.number)  # rounded once
-        high = d.high
-        if high is not None:
-            high = float(f"{high}e{d.high_power or power}")
+        value = _to_float(d.number, power)
+        high = None if d.high is None else _to_float(d.high, d.high_power or power)
         if d.negative:
             value, high = -value, None if high is None else -high
         self.found.append(

@@ -569,6 +569,11 @@ CODE_LABELS: tuple[str, ...] = (
     "Phone",
     "Fax",
     "Hotline",
+    "passcode",
+    "Passcode",
+    "Conference ID",
+    "conference ID",
+    "PIN",
 )
 
 CODE_SUFFIXES: tuple[str, ...] = (

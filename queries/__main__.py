@@ -18,6 +18,7 @@ from datetime import date
 
 import pandas as pd
 
+from queries import csv_cli
 from queries.connection import DatabaseError, connect, database_path
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
@@ -222,6 +223,8 @@ register(Command("ingest", "extract and store releases (files or folders)", _ing
 register(Command("rebuild", "rebuild the database from data/ (replaces the file)", _rebuild_arguments, _run_rebuild))
 register(Command("facts", "print the current series of a metric", _facts_arguments, _run_facts))
 register(Command("conflicts", "list facts that disagree", _conflicts_arguments, _run_conflicts))
+register(Command("export", csv_cli.EXPORT_HELP, csv_cli.add_export_arguments, csv_cli.run))
+register(Command("import", csv_cli.IMPORT_HELP, csv_cli.add_import_arguments, csv_cli.run))
 
 
 # ---------------------------------------------------------------------------- entry

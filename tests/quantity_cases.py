@@ -405,6 +405,7 @@ NOT_A_QUANTITY = [
     row("Call (852) 2522 1234 for details."),
     row("US callers dial +1 646 254 3594."),
     row("Tel: 010-12345678."),
+    row("Dial in and enter passcode 8493217 when asked."),
     # stock codes
     row("Xiaomi (Stock Code: 1810) said so."),
     row("Xiaomi (HKEX: 1810) said so."),

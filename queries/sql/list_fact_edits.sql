@@ -17,9 +17,8 @@ final as (
         e.id as edit_id, e.fact_id, e.editor, e.edited_at, e.action, e.before::varchar as before,
         e.after::varchar as after, e.undoes,
         exists (select 1 from fact_edits as u where u.undoes = e.id) as undone,
-        f.company, f.metric
+        e.after ->> 'company' as company, e.after ->> 'metric' as metric  -- not a join: facts may be millions
     from edits as e
-    left join facts as f on f.id = e.fact_id
 )
 select * from final
 order by edit_id desc
