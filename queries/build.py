@@ -145,7 +145,9 @@ def needs_build(target: str) -> bool:
     if not os.path.exists(target):
         return True
     try:
-        con = connect(target, read_only=True)
+        # Read-write, like every other connection of this process: DuckDB refuses a second connection to
+        # the same file with a different configuration.
+        con = connect(target)
     except DatabaseCorruptError:
         return True
     try:

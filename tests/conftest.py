@@ -30,11 +30,20 @@ def db_copy(built_db, tmp_path) -> str:
     return str(target)
 
 
+@pytest.fixture(scope="session")
+def app_db_file(built_db, tmp_path_factory) -> str:
+    """The app's own copy of the built database: its cached connection stays open for the whole session,
+    which would lock other tests out of ``built_db`` (DuckDB allows one configuration per file)."""
+    target = tmp_path_factory.mktemp("app") / "metrics.duckdb"
+    shutil.copy(built_db, target)
+    return str(target)
+
+
 @pytest.fixture
-def app_db(built_db, monkeypatch) -> str:
-    """Point the app (METRICS_DB) at the session database."""
-    monkeypatch.setenv("METRICS_DB", built_db)
-    return built_db
+def app_db(app_db_file, monkeypatch) -> str:
+    """Point the app (METRICS_DB) at its session copy of the database."""
+    monkeypatch.setenv("METRICS_DB", app_db_file)
+    return app_db_file
 
 
 def seed_release() -> Path | None:
