@@ -554,7 +554,7 @@ def quick_pattern(pattern: str, flags: int, word_start: bool = False, whole: boo
 
     ``re`` only skips ahead when a pattern opens with a plain character set, which a pattern
     opening with a look-behind (or, under IGNORECASE, with a letter) does not. The rewrite opens
-    with the set of first characters, then looks back at it: ``[Qq](?<=(?=(?P<_whole>...)).)``.
+    with the set of first characters, then looks back at it: ``[Qq](?<=(?=(?P<_whole>...))(?s:.))``.
     Its matches are one character long and may overlap; ``quick_matches`` turns them back into
     the plain pattern's matches. ``word_start``: a match must also start a word. None when the
     first characters cannot be told, or include a letter with case folds of its own. Without
@@ -1013,8 +1013,9 @@ MEMO_LIMIT = 20_000  # entries a memo keeps before it starts afresh
 
 def _parse_memo() -> dict:
     """Parsed phrases, kept across texts (a phrase parses the same wherever it stands)."""
+    global _PARSED
     if len(_PARSED) > MEMO_LIMIT:
-        _PARSED.clear()
+        _PARSED = {}  # a new one: a scan running in another thread keeps the one it holds
     return _PARSED
 
 
@@ -1075,9 +1076,10 @@ def _rule_finds(
             continue  # the rule's core words are not there: it cannot match
         for match in rule.finditer(text, *window, low):
             key, at = (order, match.group()), match.start()
-            if key not in memo:
-                memo[key] = [(s - at, e - at, spec) for s, e, spec in rule.parse(match)]
-            yield at, [_Find(at + s, at + e, order, rule.name, spec) for s, e, spec in memo[key]]
+            parsed = memo.get(key)
+            if parsed is None:
+                parsed = memo[key] = [(s - at, e - at, spec) for s, e, spec in rule.parse(match)]
+            yield at, [_Find(at + s, at + e, order, rule.name, spec) for s, e, spec in parsed]
 
 
 def scan_each_rule(text: str) -> list[_Find]:
@@ -1160,13 +1162,16 @@ class PeriodMention:
 _RESOLVED: dict[tuple[FiscalCalendar, date | None], dict] = {}
 
 
+_UNRESOLVED = object()  # not in the memo yet (None is a resolution: "cannot be resolved")
+
+
 def _resolved_memo(calendar: FiscalCalendar, published: date | None) -> dict:
     """The resolutions made under one calendar and publication date, kept across texts: the
     sentences of a release (and releases of a company) name the same periods again and again."""
     key = (calendar, published)
     memo = _RESOLVED.get(key)
     if memo is None or len(memo) > MEMO_LIMIT:
-        if len(_RESOLVED) > 256:
+        if len(_RESOLVED) > 64:  # one per release, about: the recent ones are the ones asked again
             _RESOLVED.clear()
         memo = _RESOLVED[key] = {}
     return memo
@@ -1668,9 +1673,9 @@ def _resolve_find(text: str, find: _Find, following: _Find | None, ctx: _Context
     start = find.start - prefix
     comparative = spec.comparative or _has_comparative_cue(context[: len(context) - prefix])
     key = (spec, ctx.anchor, comparative)
-    if key not in ctx.memo:
-        ctx.memo[key] = _RESOLVERS[spec.kind](spec, ctx, comparative)
-    period = ctx.memo[key]
+    period = ctx.memo.get(key, _UNRESOLVED)
+    if period is _UNRESOLVED:
+        period = ctx.memo[key] = _RESOLVERS[spec.kind](spec, ctx, comparative)
     grain = _grain_of(spec)
     if prefix:
         period, grain = (_instant_of(spec, period) if period else None), "instant"
