@@ -618,7 +618,11 @@ class _Reader:
         if last == "digits":  # nothing after it
             if text[end : end + 1].isalnum():
                 return None  # 5G, 4Q20, 1990s, 14nm
-            if _YEAR_RE.match(number) and before in _SPACES and text[start - 2 : start - 1] not in _CURRENCY_ENDS:
+            if (
+                _YEAR_RE.match(text[start:end])
+                and before in _SPACES
+                and text[start - 2 : start - 1] not in _CURRENCY_ENDS
+            ):
                 return None  # "in 2019": a year, refused here because a quarter of all anchors are years
         draft = _Draft(start, end, number)
         if last != "digits" and not self._read_right(draft, match):

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import types
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -378,7 +381,22 @@ def _extract_all(paths: list[str], company, published, workers: int) -> Iterator
     context = multiprocessing.get_context("spawn")
     chunk = max(1, min(32, len(paths) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(extract_file, paths, [company] * len(paths), [published] * len(paths), chunksize=chunk)
+        with _without_main_script():  # the workers start during the first submit
+            results = pool.map(extract_file, paths, [company] * len(paths), [published] * len(paths), chunksize=chunk)
+        yield from results
+
+
+@contextmanager
+def _without_main_script():
+    """Spawned workers re-import the parent's ``__main__``; under Streamlit (or its AppTest) that is a page
+    script, which must not run in a worker. Hide it while the workers start; they need only this module."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def ingest_paths(
