@@ -331,3 +331,18 @@ def test_review_queue_and_events(con):
     queue = analytics.list_review_queue(con, max_confidence=0.5)
     assert len(queue) == 2 and set(queue["reason"]) == {"low confidence"}
     assert analytics.list_events(con).empty
+
+
+def test_no_fourth_quarter_is_derived_for_ranks_shares_or_users(db_copy):
+    """Only totals add up: FY − (Q1+Q2+Q3) is meaningless for a rank, a share or monthly users."""
+    from queries.connection import connect
+
+    con = connect(db_copy)
+    companies = ["Xiaomi", "Apple", "Samsung", "Honor", "OPPO", "vivo"]
+    for metric in ("market_rank", "market_share_pct", "monthly_active_users"):
+        frame = analytics.growth_series(con, metric, companies, grain="quarter")
+        assert not frame["derived"].any(), metric
+        assert frame["ttm"].isna().all(), metric
+        assert (frame["value"] > 0).all(), metric
+    shipments = analytics.growth_series(con, "smartphone_shipments", companies, grain="quarter")
+    assert shipments["ttm"].notna().any()

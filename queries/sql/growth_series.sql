@@ -65,6 +65,7 @@ derived_q4 as (
         null as document_title
     from fiscal_years
     where $grain = 'quarter' and quarters = 3 and not has_q4
+      and unit in ('currency', 'units', 'vehicles')  -- only totals add up: never a rank, share or MAU
 ),
 series as (
     select * from reported where grain = $grain
@@ -123,6 +124,7 @@ final as (
         case when w.period_kind = 'duration' then 100 * (w.value / nullif(y.year_ago_value, 0) - 1) end as yoy_pct,
         case
             when w.grain = 'quarter' and w.period_kind = 'duration' and w.four_count = 4
+                 and w.unit in ('currency', 'units', 'vehicles')
                  and (w.period_end - w.four_start) between 357 and 372
             then w.four_sum
         end as ttm,
