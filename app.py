@@ -7,6 +7,7 @@ pages; who is an editor is decided in one place, :func:`pages.roles.current_role
 import streamlit as st
 
 from pages.auth import must_sign_in, render_sign_in
+from pages.data import note_data_version
 from pages.roles import is_editor
 
 st.set_page_config(page_title="KPI dashboard", page_icon="📈", layout="wide")
@@ -31,4 +32,5 @@ EDITOR_PAGES = [
     st.Page("pages/review.py", title="Review", icon=":material/rate_review:", url_path="review"),
 ]
 
+note_data_version()  # once per run: the key of this run's cached reads (another replica may have written)
 st.navigation({"Dashboard": PAGES, "Editors": EDITOR_PAGES} if is_editor() else PAGES).run()

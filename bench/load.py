@@ -24,15 +24,16 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.postgres import LocalPostgres, free_port, postgres_available  # noqa: E402
+from bench.postgres import LocalPostgres, postgres_available  # noqa: E402
 from bench.releases import write_releases  # noqa: E402
+from bench.server import start_dashboard, stop_process  # noqa: E402
 
 P95_TARGET, RSS_TARGET_MB = 2.0, 800
 PAGES = ("trends", "compare")
@@ -46,6 +47,7 @@ class PageResult:
     seconds: float
     error: str | None = None
     texts: list[str] = field(default_factory=list)
+    elements: Counter = field(default_factory=Counter)  # new elements by type ("plotly_chart", "progress", …)
     raw: bytes = b""  # every ForwardMsg of the run, when asked for (tests search it for a value)
 
 
@@ -108,6 +110,7 @@ class Session:
                 result.raw += raw
             kind = msg.WhichOneof("type")
             if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                result.elements[msg.delta.new_element.WhichOneof("type")] += 1
                 error, text = _element_text(msg.delta.new_element)
                 result.error = result.error or error
                 if text:
@@ -133,48 +136,6 @@ def load_page(base_url: str, page: str, timeout: float = PAGE_TIMEOUT, keep_raw:
 
 
 # ---------------------------------------------------------------------------- the dashboard process
-
-
-def start_dashboard(env: dict[str, str], port: int | None = None) -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` on a free loopback port; returns once /_stcore/health says ok."""
-    port = port or free_port()
-    log = tempfile.NamedTemporaryFile(prefix="dashboard-", suffix=".log", delete=False)  # noqa: SIM115 (the server writes it)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    proc.log_path = log.name  # type: ignore[attr-defined]
-    url = f"http://127.0.0.1:{port}"
-    if not wait_healthy(url, 60, proc):
-        stop_process(proc)
-        raise RuntimeError(f"dashboard not healthy:\n{Path(log.name).read_text()[-3000:]}")
-    return proc, url
-
-
-def wait_healthy(url: str, seconds: float, proc: subprocess.Popen | None = None) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return True
-        except OSError:
-            time.sleep(0.2)
-    return False
-
-
-def stop_process(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 def rss_mb(pid: int) -> float:

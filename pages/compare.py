@@ -6,10 +6,9 @@ import datetime as dt
 
 import streamlit as st
 
-from pages import data
+from pages import views
 from pages.boot import ensure_app_navigation
-from pages.charts import compare_bar_figure, scatter_figure
-from pages.tables import SOURCE_BEST_LABEL, SOURCE_COMPANY_LABEL, alignment_notes, fx_notes, peer_table
+from pages.tables import SOURCE_BEST_LABEL, SOURCE_COMPANY_LABEL
 from pages.widgets import format_with, metric_label, pick_metric, url_radio, url_select
 from queries import reads
 
@@ -22,24 +21,8 @@ ALIGNMENT_RULE = (
 )
 
 
-def _periods(metric: str, segment: str, grain: str) -> tuple[list[str], dict[str, str], str | None]:
-    """Calendar periods with values (newest first), their labels, and the newest with the most companies."""
-    cells = data.coverage_cells(metric, segment, grain)
-    if cells.empty:
-        return [], {}, None
-    per = cells.groupby(["calendar_period_end", "period"]).size().reset_index(name="companies")
-    per = per.sort_values("calendar_period_end", ascending=False)
-    options = [f"{d:%Y-%m-%d}" for d in per["calendar_period_end"]]
-    labels = {
-        f"{d:%Y-%m-%d}": f"{p} ({n} companies)"
-        for d, p, n in zip(per["calendar_period_end"], per["period"], per["companies"], strict=True)
-    }
-    best = per[per["companies"] >= min(3, per["companies"].max())].iloc[0]
-    return options, labels, f"{best['calendar_period_end']:%Y-%m-%d}"
-
-
 def _source_picker(metric: str) -> str:
-    trackers = [s for s in data.list_sources_for_metric(metric)["source"].tolist() if s != "company"]
+    trackers = views.metric_choices(metric).trackers
     label = url_select(
         "Source",
         [SOURCE_BEST_LABEL, SOURCE_COMPANY_LABEL, *trackers],
@@ -51,34 +34,24 @@ def _source_picker(metric: str) -> str:
 
 
 def _ranked(metric: str, period_end: dt.date, grain: str, segment: str, source: str, currency: str) -> None:
-    ranked = data.compare_period(metric, period_end, grain, segment, source, currency)
-    if ranked.empty:
+    ranked = views.ranked_view(metric, period_end, grain, segment, source, currency, GRAINS[grain])
+    if ranked.figure is None:
         st.warning("No company has a value for this period. Pick another period, frequency or source.")
         return
-    label = metric_label(metric)
-    shown = ranked["converted_currency"].dropna().unique().tolist()
-    axis = f"{label} ({', '.join(shown)})" if shown else f"{label} ({ranked['unit'].iloc[0]})"
-    title = f"{label} — {ranked['period_end'].max():%Y-%m-%d} ({GRAINS[grain].lower()})"
-    st.plotly_chart(compare_bar_figure(ranked, title, axis), key="compare_chart")
-    notes = fx_notes(ranked, currency)
-    if notes:
-        st.caption("FX (Federal Reserve rates, via data/fx_rates.csv): " + " · ".join(notes))
-    elif ranked["unit"].iloc[0] == "currency" and not currency:
+    st.plotly_chart(ranked.figure, key="compare_chart")
+    if ranked.fx_notes:
+        st.caption("FX (Federal Reserve rates, via data/fx_rates.csv): " + " · ".join(ranked.fx_notes))
+    elif ranked.reporting_currencies_note:
         st.caption("Values are in each company's reporting currency: they are not comparable across currencies.")
     st.caption(ALIGNMENT_RULE)
-    for note in alignment_notes(ranked):
+    for note in ranked.alignment_notes:
         st.caption("• " + note)
     st.dataframe(
-        peer_table(ranked),
+        ranked.table,
         hide_index=True,
         key="compare_table",
         column_config={"FX rate (per USD)": st.column_config.NumberColumn(format="%.4f")},
     )
-
-
-def _axis(metric: str, points, side: str) -> str:
-    currencies = points[f"{side}_currency"].dropna().unique().tolist()
-    return f"{metric_label(metric)} ({', '.join(currencies) or points[f'{side}_unit'].iloc[0]})"
 
 
 def _scatter(metric_ids: list[str], period_end: dt.date, grain: str, source: str, currency: str) -> None:
@@ -97,19 +70,16 @@ def _scatter(metric_ids: list[str], period_end: dt.date, grain: str, source: str
         metric_y = url_select(
             "Vertical axis", metric_ids, key="compare_y", default="revenue", param="y", format_func=metric_label
         )
-    points = data.scatter_metrics(metric_x, metric_y, period_end, grain, "", "", source, currency)
-    if len(points) < 2:
-        who = f"Only {points['company'].iloc[0]} reports" if len(points) else "No company reports"
-        st.info(f"{who} both metrics for this period: pick another period (or a metric pair) to compare.")
+    scatter = views.scatter_view(metric_x, metric_y, period_end, grain, source, currency)
+    if scatter.message:
+        st.info(scatter.message)
         return
-    x_label, y_label = _axis(metric_x, points, "x"), _axis(metric_y, points, "y")
-    title = f"{metric_label(metric_x)} vs {metric_label(metric_y)} — {period_end:%Y-%m-%d}"
-    st.plotly_chart(scatter_figure(points, title, x_label, y_label), key="compare_scatter")
+    st.plotly_chart(scatter.figure, key="compare_scatter")
 
 
 ensure_app_navigation()
 st.title("Compare")
-metric_ids = data.list_metrics()["metric"].tolist()
+metric_ids = views.metric_ids()
 if not metric_ids:
     st.info("No facts yet.")
     st.stop()
@@ -138,10 +108,9 @@ with c3:
 
 c4, c5, c6 = st.columns(3)
 with c4:
-    segments = data.list_segments_for_metric(metric)["segment"].tolist()
     segment = url_select(
         "Segment",
-        segments,
+        views.metric_choices(metric).segments,
         key="compare_segment",
         default="",
         param="segment",
@@ -149,18 +118,18 @@ with c4:
     )
 with c5:
     source = _source_picker(metric)
-periods, period_labels, default_period = _periods(metric, segment, grain)
-if not periods:
+periods = views.compare_periods(metric, segment, grain)
+if not periods.options:
     st.warning("No values for this metric and frequency.")
     st.stop()
 with c6:
     period = url_select(
         "Period",
-        periods,
+        periods.options,
         key="compare_period",
-        default=default_period,
+        default=periods.default,
         param="period",
-        format_func=format_with(period_labels),
+        format_func=format_with(periods.labels),
     )
 period_end = dt.date.fromisoformat(period)
 

@@ -1,8 +1,12 @@
 """Cached reads for the pages: every ``queries`` read the UI uses, through one ``st.cache_data``.
 
 A page calls ``data.growth_series(metric, companies, ...)`` exactly like ``queries.analytics.growth_series``
-without the connection. Results are cached per database file, read and arguments (lists are frozen to
+without the connection. Results are cached per :func:`cache_token`, read and arguments (lists are frozen to
 tuples so they can be part of the key); :func:`clear` empties the cache after a write.
+
+On DuckLake other replicas write too, so the token holds the lake's snapshot id, looked up once per run
+(:func:`note_data_version`): a page shows another replica's write on its next run. A read the lake cannot
+answer (its PostgreSQL catalog down) stops the page with one clear line instead of a traceback.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import duckdb
 import streamlit as st
@@ -18,10 +22,13 @@ import streamlit as st
 from pages.database import get_connection
 from queries import analytics, export, reads
 from queries.connection import database_path
+from queries.engine import data_version, engine_kind, explain_error, is_remote_target
 from queries.store import company_names
 
 CACHE_TTL = 600
+RUN_VERSION_KEY = "data_version"  # in st.session_state: the lake snapshot this run reads
 _READS: dict[str, Callable[..., Any]] = {}
+_writes_here = [0]  # writes this process made (clear() counts them): part of every cache key
 
 
 def _freeze(value: Any) -> Any:
@@ -31,7 +38,7 @@ def _freeze(value: Any) -> Any:
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=1024)
-def _read(db: str, name: str, args: tuple, kwargs: tuple, _con: duckdb.DuckDBPyConnection) -> Any:
+def _read(token: tuple, name: str, args: tuple, kwargs: tuple, _con: duckdb.DuckDBPyConnection) -> Any:
     return _READS[name](_con, *args, **dict(kwargs))
 
 
@@ -45,13 +52,68 @@ def _cached(read: Callable[..., Any]) -> Callable[..., Any]:
         con = get_connection()  # outside the cache: builds the database on first start
         frozen_args = tuple(_freeze(a) for a in args)
         frozen_kwargs = tuple(sorted((k, _freeze(v)) for k, v in kwargs.items()))
-        return _read(database_path(), name, frozen_args, frozen_kwargs, con)
+        try:
+            return _read(cache_token(), name, frozen_args, frozen_kwargs, con)
+        except duckdb.Error as exc:
+            if not is_remote_target(database_path()):
+                raise  # on a file this is a bug, to be seen in full
+            _stop_with_explanation(exc)
 
     return wrapper
 
 
+def cache_token() -> tuple:
+    """What every cached read and view (pages.views) is keyed by besides its arguments.
+
+    The database, how many writes this process made and, on a DuckLake, the snapshot this run reads: after
+    a write here or in another replica every key is new, so no page shows a result read before it.
+    """
+    return (database_path(), _writes_here[0], _run_version())
+
+
+def current_data_version() -> int | None:
+    """The DuckLake's snapshot id (one catalog query); None for a DuckDB file and MotherDuck.
+
+    A file has one writing process, this dashboard, which counts its writes in :func:`clear`. MotherDuck
+    has no such cheap id: its reads are cached for ``CACHE_TTL`` at most.
+    """
+    if engine_kind(database_path()) != "ducklake":
+        return None
+    return data_version(get_connection())
+
+
+def note_data_version() -> None:
+    """Look the data version up once for this run; app.py calls it before routing to the page.
+
+    Every cached read of the run is keyed by it: one catalog query per run rather than one per read. When
+    the lookup fails nothing is noted, and the page's first read looks again and explains the failure.
+    """
+    try:
+        st.session_state[RUN_VERSION_KEY] = current_data_version()
+    except duckdb.Error:
+        st.session_state[RUN_VERSION_KEY] = None
+
+
+def _run_version() -> int | None:
+    """The version noted for this run, else looked up now (outside a run, or after a failed lookup)."""
+    noted = st.session_state.get(RUN_VERSION_KEY)
+    if noted is not None:
+        return noted
+    try:
+        return current_data_version()
+    except duckdb.Error as exc:
+        _stop_with_explanation(exc)
+
+
+def _stop_with_explanation(exc: duckdb.Error) -> NoReturn:
+    """Show in one line why a remote engine could not answer and end this run (the next run tries again)."""
+    st.error(explain_error(exc, database_path()))
+    st.stop()
+
+
 def clear() -> None:
     """Forget every cached result (call after any write)."""
+    _writes_here[0] += 1
     st.cache_data.clear()
 
 

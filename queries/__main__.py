@@ -63,15 +63,21 @@ def _ingest_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
+    from queries.access import cli_principal, ingest_paths_as
     from queries.build import ensure_database
-    from queries.ingest import ingest_paths
 
     ensure_database()  # a first ingest starts from the bundled data, like the dashboard
     con = connect()
     try:
         bar = ProgressBar()
-        result = ingest_paths(
-            con, args.paths, company=args.company, published=args.published, progress=bar, workers=args.workers
+        result = ingest_paths_as(  # the documents record who ingested them (METRICS_USER or the OS user)
+            cli_principal(),
+            con,
+            args.paths,
+            company=args.company,
+            published=args.published,
+            progress=bar,
+            workers=args.workers,
         )
         bar.close()
     finally:

@@ -14,7 +14,6 @@ below instead of ``queries.store`` / ``queries.ingest`` directly. Each one
 
 from __future__ import annotations
 
-import inspect
 import os
 import threading
 from collections.abc import Callable
@@ -106,44 +105,7 @@ def ingest_document_as(principal: Principal, con: duckdb.DuckDBPyConnection, doc
 def ingest_paths_as(principal: Principal, con: duckdb.DuckDBPyConnection, paths, **options) -> ingest.IngestResult:
     """queries.ingest.ingest_paths for an editor; every document it stores records who stored it."""
     options.pop("user", None)
-    return run_write(principal, "ingest releases", lambda user: _ingest_paths(con, paths, user, options))
-
-
-def _ingest_paths(con: duckdb.DuckDBPyConnection, paths, user: str, options: dict) -> ingest.IngestResult:
-    if "user" in inspect.signature(ingest.ingest_paths).parameters:
-        return ingest.ingest_paths(con, paths, user=user, **options)
-    with con.cursor() as cur:
-        since = cur.execute("select current_timestamp::timestamp").fetchone()[0]
-    result = ingest.ingest_paths(con, paths, **options)
-    record_ingester(con, result.document_ids, user, since)  # ingest_paths takes no user (yet): name them after
-    return result
-
-
-def record_ingester(con: duckdb.DuckDBPyConnection, document_ids: list[str], user: str, since) -> None:
-    """Name the ingester on the documents stored since ``since`` that name none (and on their facts)."""
-    if document_ids:
-        store.with_retry(lambda: _set_ingester(con, list(document_ids), user, since))
-
-
-def _set_ingester(con: duckdb.DuckDBPyConnection, ids: list[str], user: str, since) -> None:
-    params = {"user": user, "ids": ids, "since": since}
-    with con.cursor() as cur:
-        cur.execute("begin transaction")
-        try:
-            cur.execute(
-                "update documents set ingested_by = $user "
-                "where list_contains($ids, id) and ingested_by is null and ingested_at >= $since",
-                params,
-            )
-            cur.execute(
-                "update facts set updated_by = $user "
-                "where list_contains($ids, document_id) and updated_by is null and created_at >= $since",
-                params,
-            )
-            cur.execute("commit")
-        except BaseException:
-            cur.execute("rollback")
-            raise
+    return run_write(principal, "ingest releases", lambda user: ingest.ingest_paths(con, paths, user=user, **options))
 
 
 def cli_principal() -> Principal:

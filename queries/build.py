@@ -141,7 +141,7 @@ def _ingest_releases(con, folder: Path, report: BuildReport, progress: Progress)
 
 
 def needs_build(target: str) -> bool:
-    """True when the file is missing, unreadable, or on an older schema."""
+    """True when the file is missing, unreadable, or holds no schema of ours (an older one is migrated)."""
     if not os.path.exists(target):
         return True
     try:
@@ -151,13 +151,35 @@ def needs_build(target: str) -> bool:
     except DatabaseCorruptError:
         return True
     try:
-        return schema.current_version(con) < schema.LATEST_VERSION
+        return schema.current_version(con) == 0
+    finally:
+        con.close()
+
+
+def upgrade_in_place(target: str, progress: Progress = _no_progress) -> int:
+    """Apply the migrations a file lacks, keeping its documents, facts and edits; return how many ran.
+
+    Each migration commits with its version bump (queries.schema), so an interrupted upgrade resumes at
+    the next start. Facts are then ranked into the current series, which a new series table needs.
+    """
+    con = connect(target)
+    try:
+        before = schema.current_version(con)
+        if before >= schema.LATEST_VERSION:
+            return 0
+        progress(0.0, f"Upgrading {target} from schema {before} to {schema.LATEST_VERSION}")
+        schema.migrate(con)
+        con.execute("begin transaction")
+        sync_series(con)
+        con.execute("commit")
+        return schema.LATEST_VERSION - before
     finally:
         con.close()
 
 
 def ensure_database(target: str | None = None, progress: Progress = _no_progress) -> BuildReport | None:
-    """Build the database if it is missing or corrupt (moving a corrupt file aside); else do nothing.
+    """Build the database if it is missing or corrupt (moving a corrupt file aside), or bring an older one
+    up to the latest schema in place; else do nothing.
 
     Returns the build report when a build happened.
     """
@@ -169,10 +191,11 @@ def ensure_database(target: str | None = None, progress: Progress = _no_progress
         return engine.ensure_remote(target, progress)
     # --- end hosted mode
     if not needs_build(target):
+        upgrade_in_place(target, progress)
         return None
     if os.path.exists(target):
         aside = f"{target}.corrupt"
         os.replace(target, aside)
-        progress(0.0, f"{target} was unreadable or outdated; moved to {aside} and rebuilding")
+        progress(0.0, f"{target} was unreadable or empty; moved to {aside} and rebuilding")
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     return build_database(target, progress=progress)

@@ -15,7 +15,6 @@ without ``--out`` goes to stdout.
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from datetime import date
@@ -88,7 +87,7 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``import`` (also usable as ``Command.add_arguments`` in queries/__main__.py)."""
     parser.add_argument("file", metavar="FILE.csv")
     parser.add_argument("--skip-invalid", action="store_true", help="write the valid rows and report the others")
-    parser.add_argument("--user", default=None, help="recorded as updated_by (default: the login name)")
+    parser.add_argument("--user", default=None, help="recorded as updated_by (default: METRICS_USER or the login name)")
     parser.set_defaults(csv_command="import")
 
 
@@ -186,12 +185,14 @@ def export_to_stdout(con: duckdb.DuckDBPyConnection, filters: ExportFilters) -> 
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from queries.access import cli_principal  # the ingest layer it imports is not needed by export
+
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(f"no such file: {path}")
     con = open_database(read_only=False)
     try:
-        report = import_csv(con, path, skip_invalid=args.skip_invalid, user=args.user or _login())
+        report = import_csv(con, path, skip_invalid=args.skip_invalid, user=args.user or cli_principal().user)
     finally:
         con.close()
     print_import_report(path, report)
@@ -216,13 +217,6 @@ def open_database(read_only: bool) -> duckdb.DuckDBPyConnection:
 
         ensure_database(target)
     return connect(target, read_only=read_only)
-
-
-def _login() -> str | None:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -481,17 +481,14 @@ def _seed_tables(con: duckdb.DuckDBPyConnection, target: Target, report, progres
         cur.close()
 
 
-def data_version(con: duckdb.DuckDBPyConnection) -> int | None:
-    """The lake's latest snapshot id (changes with every commit by any replica); None for other engines.
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """A DuckLake's latest snapshot id: it changes with every commit by any replica, and costs one catalog query.
 
-    Meant as part of a read cache's key, so a replica never serves results older than the last write.
+    Meant as part of a read cache's key, so a replica never serves results older than the last write of
+    another. Raises duckdb.Error when the catalog cannot be reached (or ``con`` is not on a DuckLake).
     """
-    try:
-        with con.cursor() as cur:
-            db = cur.execute("select current_database()").fetchone()[0]
-            return cur.execute("select id from ducklake_current_snapshot($db)", {"db": db}).fetchone()[0]
-    except duckdb.Error:
-        return None
+    with con.cursor() as cur:
+        return cur.execute("select id from ducklake_current_snapshot(current_database())").fetchone()[0]
 
 
 _UNREACHABLE = (

@@ -33,7 +33,7 @@ from metrics.catalogue import Catalogue, load_catalogue
 from queries.curated import validate_row
 from queries.export import LONG_COLUMNS, RATE_COLUMNS, TRACE_COLUMNS, WIDE_KEY_COLUMNS
 from queries.series import sync_series
-from queries.store import transaction
+from queries.store import transaction, with_retry
 
 REQUIRED_COLUMNS = ("company", "metric", "period_start", "period_end", "period_kind", "value", "unit")
 KNOWN_COLUMNS = frozenset((*LONG_COLUMNS, *TRACE_COLUMNS, "source_note"))
@@ -137,7 +137,8 @@ def import_csv(
     for name in sorted(new_companies, key=parsed.first_line_of.get):
         message = f"unknown company {name!r} added to companies (fiscal year end {NEW_COMPANY_FISCAL_YEAR_END})"
         report.warnings.append((parsed.first_line_of[name], message))
-    report.inserted = store_rows(con, parsed.rows, sorted(new_companies), user)
+    # a conflict with another writer (a DuckLake replica) is retried: the new transaction sees its rows
+    report.inserted = with_retry(lambda: store_rows(con, parsed.rows, sorted(new_companies), user))
     report.skipped_duplicates = len(parsed.rows) - report.inserted
     report.written = True
     return report

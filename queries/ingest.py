@@ -260,15 +260,30 @@ def _insert_frames(cur, documents: pa.Table, facts: pa.Table) -> None:
 
 
 def _write_new(con, items: list[Prepared]) -> IngestResult:
-    """Insert new documents and their facts in one transaction, re-ranking the keys they touch."""
-    documents = _frame([i.document for i in items], DOCUMENT_COLUMNS)
-    facts = _frame([row for i in items for row in i.facts], FACT_COLUMNS)
-    ids = documents.column("id").to_pylist()
+    """Insert new documents and their facts in one transaction, re-ranking the keys they touch.
+
+    A document stored since it was found new (by another DuckLake replica: the lake has no primary key to
+    refuse it) is skipped. The claim on ``series_state`` makes two replicas storing documents at once
+    conflict, so the one that retries sees the other's documents.
+    """
     with transaction(con) as cur:
         sync_series(cur)
+        cur.execute("update series_state set max_fact_id = max_fact_id")  # the claim
+        fresh = _not_stored(cur, items)
+        documents = _frame([i.document for i in fresh], DOCUMENT_COLUMNS)
+        facts = _frame([row for i in fresh for row in i.facts], FACT_COLUMNS)
         _insert_frames(cur, documents, facts)
         refresh_series(cur)
-    return IngestResult(documents=len(items), facts=len(facts), document_ids=ids)
+    ids = [i.document["id"] for i in items]
+    return IngestResult(documents=len(fresh), facts=len(facts), skipped=len(items) - len(fresh), document_ids=ids)
+
+
+def _not_stored(cur, items: list[Prepared]) -> list[Prepared]:
+    ids = [i.document["id"] for i in items]
+    stored = {
+        r[0] for r in cur.execute("select id from documents where list_contains($ids, id)", {"ids": ids}).fetchall()
+    }
+    return [i for i in items if i.document["id"] not in stored]
 
 
 def _write_reextracted(con, item: Prepared) -> IngestResult:
@@ -357,8 +372,13 @@ def list_release_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], 
     return found, missing
 
 
-def extract_file(path: str, company: str | None = None, published: date | None = None) -> Prepared | tuple[str, str]:
-    """Load and extract one file (runs in a worker process): Prepared, or (path, reason) when it cannot be read."""
+def extract_file(
+    path: str, company: str | None = None, published: date | None = None, user: str | None = None
+) -> Prepared | tuple[str, str]:
+    """Load and extract one file (runs in a worker process): Prepared, or (path, reason) when it cannot be read.
+
+    ``user`` is who ingests it, recorded on the document and its facts.
+    """
     from metrics.document import load_document
     from metrics.errors import InputError
 
@@ -366,23 +386,24 @@ def extract_file(path: str, company: str | None = None, published: date | None =
         doc = load_document(path)
         if not doc.text.strip():
             return (path, "the document has no text")
-        return prepare_document(doc, _extract(doc, company, published), company, published)
+        return prepare_document(doc, _extract(doc, company, published), company, published, user)
     except InputError as exc:
         return (path, str(exc))
     except Exception as exc:  # an extractor bug on one file must not stop the other files
         return (path, f"extraction failed: {type(exc).__name__}: {exc}")
 
 
-def _extract_all(paths: list[str], company, published, workers: int) -> Iterator[Prepared | tuple[str, str]]:
+def _extract_all(paths: list[str], company, published, user, workers: int) -> Iterator[Prepared | tuple[str, str]]:
     if workers <= 1 or len(paths) < SEQUENTIAL_BELOW:
         for path in paths:
-            yield extract_file(path, company, published)
+            yield extract_file(path, company, published, user)
         return
     context = multiprocessing.get_context("spawn")
     chunk = max(1, min(32, len(paths) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         with _without_main_script():  # the workers start during the first submit
-            results = pool.map(extract_file, paths, [company] * len(paths), [published] * len(paths), chunksize=chunk)
+            repeat = [company] * len(paths), [published] * len(paths), [user] * len(paths)
+            results = pool.map(extract_file, paths, *repeat, chunksize=chunk)
         yield from results
 
 
@@ -406,8 +427,11 @@ def ingest_paths(
     published: date | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    user: str | None = None,
 ) -> IngestResult:
     """Ingest files and folders; a file that cannot be read is listed in ``rejected`` and the rest go in.
+
+    ``user`` (who ingests) is recorded as ``documents.ingested_by`` and ``facts.updated_by``.
 
     With 16 files or more, extraction runs in ``workers`` spawned processes (default: the CPU count): a script
     that calls this must keep its own work under ``if __name__ == "__main__":``, as spawn imports it again.
@@ -421,7 +445,7 @@ def ingest_paths(
         return result
     workers = workers or os.cpu_count() or 1
     batch: list[Prepared] = []
-    for done, item in enumerate(_extract_all([str(p) for p in files], company, published, workers), 1):
+    for done, item in enumerate(_extract_all([str(p) for p in files], company, published, user, workers), 1):
         if isinstance(item, tuple):
             result.rejected.append(item)
         else:

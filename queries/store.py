@@ -218,14 +218,12 @@ def _write_change(cur, fact_id: int, before: dict, after: dict, action: str, use
         count_document_facts(cur, document)
     mark_fact_keys(cur, [fact_id])
     refresh_series(cur)
-    edit_id = cur.execute("select nextval('fact_edit_id_seq')").fetchone()[0]  # no RETURNING: DuckLake lacks it
     cur.execute(
         """
-        insert into fact_edits (id, fact_id, editor, action, before, after, undoes)
-        values ($id, $fact_id, $editor, $action, $before, $after, $undoes)
+        insert into fact_edits (fact_id, editor, action, before, after, undoes)
+        values ($fact_id, $editor, $action, $before, $after, $undoes)
         """,
         {
-            "id": edit_id,
             "fact_id": int(fact_id),
             "editor": user,
             "action": action,
@@ -234,7 +232,21 @@ def _write_change(cur, fact_id: int, before: dict, after: dict, action: str, use
             "undoes": undoes,
         },
     )
-    return edit_id
+    return _inserted_edit_id(cur, fact_id)
+
+
+def _inserted_edit_id(cur, fact_id: int) -> int:
+    """The id the column default gave the audit row this transaction wrote (DuckLake has no RETURNING).
+
+    The row is the one of this fact stamped with this transaction's start time (``edited_at`` defaults to
+    ``current_timestamp``, fixed for a transaction): any other row of the fact visible here was committed
+    before this transaction began, so it was stamped earlier. Ids come from a sequence on a DuckDB file and
+    from ``lake_next_id()`` on DuckLake (migration 004), both safe with several writers.
+    """
+    return cur.execute(
+        "select id from fact_edits where fact_id = $fact_id and edited_at = current_timestamp::timestamp",
+        {"fact_id": int(fact_id)},
+    ).fetchone()[0]
 
 
 def _to_json(snapshot: dict) -> str:

@@ -116,6 +116,29 @@ def test_corrupt_file_is_moved_aside_and_rebuilt(tmp_path):
     assert ensure_database(str(target)) is None  # later starts reuse it
 
 
+def test_an_older_schema_is_upgraded_in_place_keeping_edits(built_db, tmp_path):
+    """A file from before migration 004 keeps its facts and its audit trail; nothing is moved aside."""
+    from queries.store import confirm_fact, list_edits
+
+    target = tmp_path / "metrics.duckdb"
+    shutil.copy(built_db, target)
+    con = connect(str(target))
+    fact_id, facts = con.execute("select min(id), count(*) from facts").fetchone()
+    confirm_fact(con, fact_id, "analyst@example.com")
+    con.execute("alter table fact_edits alter column id drop default")  # the table as 003 left it
+    con.execute("delete from schema_version where version = 4")
+    con.close()
+
+    assert ensure_database(str(target)) is None  # no rebuild
+    assert not (tmp_path / "metrics.duckdb.corrupt").exists()
+    con = connect(str(target))
+    assert con.execute("select max(version) from schema_version").fetchone()[0] == LATEST_VERSION
+    assert con.execute("select count(*) from facts").fetchone()[0] == facts
+    confirm_fact(con, fact_id + 1, "editor@example.com")  # needs 004's default
+    assert [e["editor"] for e in list_edits(con, fact_id)] == ["analyst@example.com"]
+    assert [e["editor"] for e in list_edits(con, fact_id + 1)] == ["editor@example.com"]
+
+
 def test_locked_file_names_the_holder(built_db, tmp_path):
     target = tmp_path / "locked.duckdb"
     shutil.copy(built_db, target)

@@ -68,6 +68,17 @@ def test_edit_writes_the_audit_row_and_wins(con):
     assert fresh_ranking_matches_cache(con)
 
 
+def test_each_change_names_its_own_audit_row(con):
+    """The id comes from the column default (migration 004) and is read back by fact and transaction time."""
+    facts = [
+        r[0] for r in con.execute("select id from facts where status = 'extracted' order by id limit 3").fetchall()
+    ]
+    results = [confirm_fact(con, fact_id, user="ana") for fact_id in facts] + [undo_last_edit(con, user="ana")]
+    rows = con.execute("select id, fact_id, action from fact_edits order by id").fetchall()
+    assert [(r.edit_id, r.fact_id, r.action) for r in results] == rows
+    assert len({r.edit_id for r in results}) == 4
+
+
 def test_edit_that_moves_the_period_re_ranks_both_keys(con):
     fact_id = shipments_fact(con)
     edit_fact(con, fact_id, {"period_start": "2019-07-01", "period_end": "2019-09-30"}, user="ana")
