@@ -290,6 +290,19 @@ def test_coverage_grid_counts_sources_per_calendar_period(con):
     assert values.loc["Xiaomi", "2019-Q1"] == 100 * B
 
 
+@pytest.mark.parametrize(
+    ("metric", "grain"), [("smartphone_shipments", "quarter"), ("revenue", "quarter"), ("revenue", "year")]
+)
+def test_every_coverage_cell_is_a_company_the_comparison_shows(built_db, metric, grain):
+    """The Compare picker lists coverage periods with their company counts; the chart must show them all."""
+    con = duckdb.connect(built_db, read_only=True)
+    cells = analytics.coverage_cells(con, metric, grain=grain)
+    assert len(cells) > 10
+    for period_end, offered in cells.groupby("calendar_period_end"):
+        shown = analytics.compare_period(con, metric, period_end.date(), grain, currency="")
+        assert sorted(shown["company"]) == sorted(offered["company"]), period_end
+
+
 def test_latest_snapshot_for_kpi_cards(con):
     cards = analytics.latest_snapshot(con, "Xiaomi").set_index("metric")
     revenue = cards.loc["revenue"]
