@@ -29,18 +29,18 @@ import argparse
 import contextlib
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.server import start_dashboard, stop_process  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -60,12 +60,6 @@ TOUR = (
     ("Data quality", "div.js-plotly-plot .heatmaplayer, div.js-plotly-plot g.hm"),
     ("Trends", CHART_POINTS),
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def prepare_database(path: str | None, workdir: Path) -> tuple[str, str]:
@@ -92,35 +86,12 @@ st.plotly_chart(go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 3, 2], mode="lines+marke
 
 
 def start_server(db: str, script: Path = ROOT / "app.py") -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    """Serve ``script`` on ``db``, every visitor an editor (so each page of the tour is open to it)."""
     env = {**os.environ, "METRICS_DB": db, "METRICS_ROLE_DEFAULT": "editor"}
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as reply:
-                if reply.read() == b"ok":
-                    return proc, url
-        except OSError:
-            time.sleep(0.2)
-        if proc.poll() is not None:
-            break
-    proc.kill()
-    raise SystemExit("streamlit did not become healthy")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        return start_dashboard(env, script, seconds=90)
+    except RuntimeError as exc:  # a benchmark ends with the message, not a traceback
+        raise SystemExit(str(exc)) from exc
 
 
 class RssSampler(threading.Thread):
@@ -206,7 +177,7 @@ def measure_baseline(workdir: Path, db: str, runs: int) -> list[float]:
             browser.close()
         return times
     finally:
-        stop_server(proc)
+        stop_process(proc)
 
 
 def page_switches(browser, url: str) -> dict[str, float]:
@@ -266,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 sampler.stop()
             finally:  # the server never outlives the benchmark
-                stop_server(proc)
+                stop_process(proc)
 
     cores = os.cpu_count()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.load import Session, start_dashboard, stop_process
+from bench.load import Session
+from bench.server import start_dashboard, stop_process
 from pages import data, views
 from queries import reads
 

@@ -36,7 +36,7 @@ from queries.export import (
     write_csv,
 )
 from queries.series import sync_series
-from queries.sql_runner import SQL_DIR
+from queries.sql_runner import load_sql
 
 INJECTION_TEXTS = ("=cmd|' /C calc'!A0", "@SUM(1+1)", "+1-2", "-2+3")
 TRICKY_EVIDENCE = 'Revenue was RMB 1,234 million, "up 12%",\nsaid the CEO;\r\nsecond line'
@@ -344,12 +344,10 @@ def test_wide_header_without_rows(con):
     assert export_bytes(con, ExportFilters(companies=("Nobody",))).count(b"\r\n") == 1
 
 
-def test_long_and_wide_sql_share_the_same_selection():
-    def block(name: str) -> str:
-        text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-        return text[text.index("-- selection: begin") : text.index("-- selection: end")]
-
-    assert block("export_long") == block("export_wide")
+def test_long_and_wide_sql_include_the_same_selection():
+    selection = load_sql("export_selection")
+    assert "-- include:" not in load_sql("export_long") and "-- include:" not in load_sql("export_wide")
+    assert selection in load_sql("export_long") and selection in load_sql("export_wide")
 
 
 # --- currency normalisation -------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Every file in queries/sql/ runs with sample parameters, documents its parameters and columns, and the
-materialised current series obeys the data rules (dbt style)."""
+"""Every file in queries/sql/ runs with sample parameters, documents its parameters (those of the files it
+includes too) and columns, and the materialised current series obeys the data rules (dbt style)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from metrics.catalogue import UNITS
-from queries.sql_runner import SQL_DIR, run
+from queries.sql_runner import SQL_DIR, load_sql, run
 
 SQL_FILES = sorted(p.stem for p in SQL_DIR.glob("*.sql"))
 PARAMETER = re.compile(r"\$([a-z_]+)")
@@ -86,7 +86,7 @@ def con(built_db):
 
 @pytest.mark.parametrize("name", SQL_FILES)
 def test_header_lists_every_parameter_and_column(name):
-    header, body = split_header((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    header, body = split_header(load_sql(name))
     assert header, f"{name}.sql has no header comment"
     assert "Returns:" in header
     assert header_parameters(header) == set(PARAMETER.findall(body))
@@ -95,7 +95,7 @@ def test_header_lists_every_parameter_and_column(name):
 
 @pytest.mark.parametrize("name", SQL_FILES)
 def test_runs_with_sample_parameters(con, name):
-    header, body = split_header((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    header, body = split_header(load_sql(name))
     frame = run(con, name, **sample_parameters(con, name, header_parameters(header)))
     assert list(frame.columns) == header_columns(header)
 

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from bench.server import start_dashboard, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -31,43 +29,9 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", ROOT / "test-artifacts"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_streamlit(db_path: str, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """Start the app on a free loopback port and wait until /_stcore/health says ok."""
-    port = _free_port()
-    env = {**os.environ, "METRICS_DB": db_path, **(extra_env or {})}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
-                if r.read() == b"ok":
-                    return proc, url
-        except OSError:
-            time.sleep(0.2)
-        if proc.poll() is not None:
-            break
-    proc.kill()
-    raise RuntimeError("streamlit did not become healthy:\n" + (proc.stdout.read() if proc.stdout else ""))
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def start_streamlit(db_path: str) -> tuple[subprocess.Popen, str]:
+    """The app on its own database file, healthy; bench/server.py owns how a dashboard is started."""
+    return start_dashboard({**os.environ, "METRICS_DB": db_path})
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +41,7 @@ def app_url(built_db, tmp_path_factory):
     shutil.copy(built_db, db)
     proc, url = start_streamlit(str(db))
     yield url
-    stop(proc)
+    stop_process(proc)
 
 
 @pytest.fixture(scope="session")

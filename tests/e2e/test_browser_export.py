@@ -9,8 +9,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, start_streamlit, stop
+from conftest import ROOT, start_streamlit
 from playwright.sync_api import Page, expect
+
+from bench.server import stop_process
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +27,7 @@ def export_server(built_db, tmp_path_factory):
     shutil.copy(built_db, for_cli)
     proc, url = start_streamlit(str(served))
     yield url, for_cli
-    stop(proc)
+    stop_process(proc)
 
 
 def _command_args(shown: str) -> list[str]:

@@ -11,8 +11,10 @@ import io
 import shutil
 
 import pytest
-from conftest import ROOT, start_streamlit, stop
+from conftest import ROOT, start_streamlit
 from playwright.sync_api import Page, expect
+
+from bench.server import stop_process
 
 pytestmark = pytest.mark.e2e
 CHART_TIMEOUT = 60_000
@@ -30,7 +32,7 @@ def pages_url(built_db, tmp_path_factory):
     shutil.copy(built_db, db)
     proc, url = start_streamlit(str(db))
     yield url
-    stop(proc)
+    stop_process(proc)
 
 
 def _shot(page: Page, artifacts, name: str, docs: bool = False) -> None:
