@@ -4,8 +4,10 @@ A page calls ``data.growth_series(metric, companies, ...)`` exactly like ``queri
 without the connection. Results are cached per :func:`cache_token`, read and arguments (lists are frozen to
 tuples so they can be part of the key); :func:`clear` empties the cache after a write.
 
-On DuckLake other replicas write too, so the token holds the lake's snapshot id, looked up once per run
-(:func:`note_data_version`): a page shows another replica's write on its next run. A read the lake cannot
+On DuckLake other replicas write too, so the token holds the lake's snapshot id, noted once per run
+(:func:`note_data_version`) and looked up at most once per ``VERSION_MAX_AGE`` by the whole process (the
+lookup is a catalog query costing about a quarter of a cached page run): a page shows another replica's
+write on its first run that starts a second after it. A read the lake cannot
 answer (its PostgreSQL catalog down) stops the page with one clear line instead of a traceback.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import io
+import time
 from collections.abc import Callable
 from typing import Any, NoReturn
 
@@ -26,9 +29,11 @@ from queries.engine import data_version, engine_kind, explain_error, is_remote_t
 from queries.store import company_names
 
 CACHE_TTL = 600
+VERSION_MAX_AGE = 1.0  # seconds one lake snapshot lookup serves every run of this process
 RUN_VERSION_KEY = "data_version"  # in st.session_state: the lake snapshot this run reads
 _READS: dict[str, Callable[..., Any]] = {}
 _writes_here = [0]  # writes this process made (clear() counts them): part of every cache key
+_versions_seen: dict[str, tuple[float, int]] = {}  # lake target -> (when looked up, snapshot id)
 
 
 def _freeze(value: Any) -> Any:
@@ -72,14 +77,21 @@ def cache_token() -> tuple:
 
 
 def current_data_version() -> int | None:
-    """The DuckLake's snapshot id (one catalog query); None for a DuckDB file and MotherDuck.
+    """The DuckLake's snapshot id, as of at most ``VERSION_MAX_AGE`` ago; None for a DuckDB file and MotherDuck.
 
     A file has one writing process, this dashboard, which counts its writes in :func:`clear`. MotherDuck
     has no such cheap id: its reads are cached for ``CACHE_TTL`` at most.
     """
-    if engine_kind(database_path()) != "ducklake":
+    target = database_path()
+    if engine_kind(target) != "ducklake":
         return None
-    return data_version(get_connection())
+    now = time.monotonic()
+    seen = _versions_seen.get(target)
+    if seen is not None and now - seen[0] < VERSION_MAX_AGE:
+        return seen[1]
+    version = data_version(get_connection())
+    _versions_seen[target] = (now, version)
+    return version
 
 
 def note_data_version() -> None:
