@@ -16,15 +16,19 @@ position of the text:
 
 Every regex is built once, at import, from the tables in ``metrics.vocabulary``, and
 every repetition in them is bounded, so no input makes the time grow faster than its
-length.
+length. A repetition is possessive (``?+``, ``*+``) where what follows it can
+never start with what it repeats: giving characters back could not help, so the engine
+is told not to try.
 """
 
 from __future__ import annotations
 
 import re
+import string
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from metrics import vocabulary as V
 
@@ -156,24 +160,31 @@ _WORD_BODY = rf"""
 _WORDS_RE = re.compile("[ ]" + _WORD_BODY, re.X)  # after a space: a literal, the cheapest scan there is
 _WORD_AT_START_RE = re.compile(_WORD_BODY, re.X)
 
-_TAIL = rf"""
-    (?P<rkill>                                          # what follows makes it a name, time or date
-        \s?{alternation(V.TIME_SUFFIXES)}(?![A-Za-z])   #   8 pm, 10 a.m.
+_KILL_AFTER = rf"""
+        \s?+{alternation(V.TIME_SUFFIXES)}(?![A-Za-z])  #   8 pm, 10 a.m.
       | {alternation(V.STOCK_SUFFIXES)}(?![A-Za-z])     #   1810.HK
       | [ ]{alternation(V.CODE_SUFFIXES)}(?![\w+])      #   14 Ultra, 15 Pro
       | (?:st|nd|rd|th|)\s(?:of\s|){_MONTH}(?![a-z])    #   30 March, 30th of March
-    )
+"""  # what after a figure makes it a name, time or date
+_PERIOD_AFTER = rf"[\s-]{{1,3}}{alternation(V.PERIOD_NOUNS)}(?![a-z])"  # after an ordinal: "fourth quarter"
+
+_TAIL = rf"""
+  (?![,;:)\]|"*`])              # no form below starts with these: a comma after a figure skips them all
+  (?:
+    (?P<rkill>{_KILL_AFTER})
   | (?P<ord>st|nd|rd|th)(?![A-Za-z])                    # 3rd, 422nd
-  | (?:\s?(?P<scale>{alternation(V.SCALE_WORDS, True)})(?![A-Za-z])  # 10 million, 10bn
+  | (?:\s?+(?P<scale>{alternation(V.SCALE_WORDS, True)})(?![A-Za-z])  # 10 million, 10bn
       | (?P<letter>[kKmMbB])(?![A-Za-z])                # 10m, 7B, 10K: glued only
       |
     )
     (?:(?P<plus>\+|-plus)(?![A-Za-z])|)                 # 10,000+ stores
-    (?:\s?(?P<cur>{_CUR_AFTER})(?![A-Za-z])|)           # 100 billion yuan, 10 million USD
-    (?:\s?(?P<pct>{alternation([*V.PERCENT_SIGNS, *V.POINT_SIGNS], True)})(?![A-Za-z])|)
+    (?:\s?+(?P<cur>{_CUR_AFTER})(?![A-Za-z])|)           # 100 billion yuan, 10 million USD
+    (?:\s?+(?P<pct>{alternation([*V.PERCENT_SIGNS, *V.POINT_SIGNS], True)})(?![A-Za-z])|)
                                                         # 12.1%, 2.1 percentage points
     (?:(?P<post>{alternation(V.POST_QUALIFIERS.keys() - {"+", "-plus"}, True)})(?![A-Za-z])|)
                                                         # or more, and above
+  )
+  |
 """  # what may follow a figure. The group that closes last names the branch that matched;
 # optional parts are written (?:...|) rather than (...)? because the engine allocates a
 # repeat context for each "?" on a group, and this runs at every digit.
@@ -185,7 +196,7 @@ _DIGITS_RE = re.compile(
     (?:
         (?<=[0-9])
         (?:
-            (?P<joined>[0-9]*(?:[/:][0-9]+)+)   # dates 3/30/2021, years 2019/20, times 10:00, ratios 16:9
+            (?P<joined>[0-9]*+(?:[/:][0-9]++)+)   # dates 3/30/2021, years 2019/20, times 10:00, ratios 16:9
           | [0-9]{3}(?P<iso>-[0-9]{2}-[0-9]{2}) # ISO dates 2021-03-30
           | (?P<digits>(?:[0-9,.]*[0-9])?)      # a number token (parse_number checks its grouping),
     """
@@ -199,6 +210,7 @@ _DIGITS_RE = re.compile(
     """,
     re.X,
 )
+_DIGITS = _DIGITS_RE.groupindex["digits"]
 
 _RANGE_RE = re.compile(
     rf"""
@@ -217,19 +229,24 @@ _LEFT_RE = re.compile(
     # The text before a figure, read BACKWARDS: matched on the reversed text at the
     # anchor, so the parts come in reverse order (the figure's neighbour first) and every
     # form is spelled backwards. One anchored match instead of a search.
-    (?:\s?(?P<mark>{alternation(V.ORDINAL_MARKS, reverse=True)})|)           # No. 3, #3, number three
-    (?:(?:(?P<sign2>[-−+])|)\s?(?P<cur>{alternation(_CURRENCIES_BEFORE, reverse=True)})|)
+    (?:\s?+(?P<mark>{alternation(V.ORDINAL_MARKS, reverse=True)})|)          # No. 3, #3, number three
+    (?:(?:(?P<sign2>[-−+])|)\s?+(?P<cur>{alternation(_CURRENCIES_BEFORE, reverse=True)})|)
                                                                              # US$, RMB 5, RMB-5
-    (?:(?P<sign>[-−–+](?!(?!{_WORD_START}).)|\s{{1,3}}{alternation(V.SIGN_WORDS, True, True)})|)
+    (?:(?P<sign>[-−–+](?!(?!{_WORD_START}).)|\s{{1,3}}+{alternation(V.SIGN_WORDS, True, True)})|)
                                                         # -3.4%, minus 5; not the hyphen of top-5
     (?:[\s:.-]{{0,3}}(?P<word>{alternation(_LEFT_WORDS, reverse=True)})|)   # about, top, Model, March
-    (?:(?P<open>\s{{0,3}}\(|\s{{1,3}}(?P<conv>{alternation(V.CONVERSION_LEADS, True, True)})\s{{0,3}}\()|)
+    (?:(?P<open>\s{{0,3}}+\(|\s{{1,3}}+(?P<conv>{alternation(V.CONVERSION_LEADS, True, True)})\s{{0,3}}+\()|)
                                                                              # (, (equivalent to
-    (?:\s{{1,3}}(?P<loss>{alternation(V.LOSS_PHRASES, True, True)})|)        # a net loss of
+    (?:\s{{1,3}}+(?P<loss>{alternation(V.LOSS_PHRASES, True, True)})|)        # a net loss of
     (?!(?!{_WORD_START}).)                          # and what precedes all that starts a word
     """,
     re.X | re.S,
 )
+
+_LEFT_PARTS = tuple(
+    _LEFT_RE.groupindex[name] for name in ("word", "sign", "sign2", "cur", "mark", "loss", "open", "conv")
+)
+_SIGN, _CUR, _SIGN2, _MARK, _OPEN = (_LEFT_RE.groupindex[name] for name in ("sign", "cur", "sign2", "mark", "open"))
 
 _NUMBER_RE = re.compile(
     r"""
@@ -244,15 +261,23 @@ _NUMBER_RE = re.compile(
 )
 _PHONE_RE = re.compile(r"[0-9]{1,5}\)?(?:[ -]\(?[0-9]{1,5}\)?){1,6}")
 _PAREN_PHONE_RE = re.compile(r"\([0-9]{2,5}\)[ -]?[0-9]{3,4}[ -]?[0-9]{3,5}(?![0-9])")
-_PERIOD_AFTER_RE = re.compile(rf"[\s-]{{1,3}}{alternation(V.PERIOD_NOUNS)}(?![a-z])")
+_PERIOD_AFTER_RE = re.compile(_PERIOD_AFTER)
+_NOT_AN_ORDINAL_RE = re.compile(f"(?:{_KILL_AFTER})|{_PERIOD_AFTER}", re.X)  # what refuses an ordinal word
 _CLOSE_RE = re.compile(r"\s?\)(?P<pct>%)?")
 _NOT_NUMBER_RE = re.compile(alternation(V.NOT_NUMBER_PHRASES))
-_MENTION_RE = re.compile(  # currencies named in a text; the trie comes first so the engine skips fast
+_NOT_NUMBER_FIRST = frozenset(phrase[0] for phrase in V.NOT_NUMBER_PHRASES)  # letters, never a space
+_MENTION_FORMS = ({*V.CURRENCY_SYMBOLS, *V.CURRENCY_CODES, "€"} | _writings(V.CURRENCY_NAMES, ignore_case=True)) - (
+    _writings(V.CURRENCY_CONFIDENCE, ignore_case=True)  # "won" and "pounds" are too often not money
+)
+_MENTION = alternation(_MENTION_FORMS) + "(?![A-Za-z])"  # a currency named in a text
+_MENTION_RE = re.compile(_MENTION)
+_MENTION_AFTER_RE = re.compile(f"[^A-Za-z](?=({_MENTION}))")  # the engine skips ASCII letters to reach these
+_HIDING_RE = re.compile(  # read backwards from a mention: the start of a longer one glued to a letter
     alternation(
-        ({*V.CURRENCY_SYMBOLS, *V.CURRENCY_CODES, "€"} | _writings(V.CURRENCY_NAMES, ignore_case=True))
-        - _writings(V.CURRENCY_CONFIDENCE, ignore_case=True)  # "won" and "pounds" are too often not money
+        {form[: i + 1] for form in _MENTION_FORMS for i in range(len(form) - 1) if form[i] not in string.ascii_letters},
+        reverse=True,
     )
-    + "(?![A-Za-z])"
+    + "[A-Za-z]"
 )
 
 # --- lookups derived from the tables ----------------------------------------------------
@@ -267,10 +292,20 @@ _ROLE_OF = {
     **{" ".join(k.lower().split()): v for k, v in {**V.QUALIFIERS, **V.LEADS}.items()},
     **dict.fromkeys(_KILL_WORDS, "kill"),  # exact case: looked up before the lower-case form
 }
+
+
+@lru_cache(maxsize=256)
+def _role_of(reversed_word: str) -> str:
+    """The role of a word before a figure, as the left regex read it (backwards)."""
+    form = " ".join(reversed_word[::-1].split())
+    return _ROLE_OF.get(form) or _ROLE_OF[form.lower()]
+
+
 _POINTS = frozenset(" ".join(p.lower().split()) for p in V.POINT_SIGNS)
 _POST_OF = {" ".join(k.lower().split()): v for k, v in V.POST_QUALIFIERS.items()}
 
 
+@lru_cache(maxsize=1024)
 def _normal(written: str) -> str:
     """A currency or sign as the tables key it: single spaces; lower case for words."""
     form = " ".join(written.split())
@@ -290,10 +325,15 @@ def parse_number(token: str) -> str | None:
     >>> parse_number("1,2,3"), parse_number("1.2.3"), parse_number("0700"), parse_number("9" * 40)
     (None, None, None, None)
     """
+    if token.isdigit():  # the common case: no separators
+        return token if len(token) <= 18 and (token[0] != "0" or token == "0") else None
     whole, dot, decimals = token.partition(".")
-    if whole.isdigit() and (decimals.isdigit() or not dot) and len(whole) <= 18 >= len(decimals):
+    if whole.isdigit() and (not dot or decimals.isdigit()) and len(whole) <= 18 >= len(decimals):
         return token if whole[0] != "0" or whole == "0" else None  # the common case, no regex
     return token.replace(",", "") if _NUMBER_RE.fullmatch(token) else None
+
+
+_LETTERS_RE = re.compile("[A-Za-z]+")
 
 
 def words_to_number(words: str) -> tuple[int, int, bool] | None:
@@ -309,7 +349,7 @@ def words_to_number(words: str) -> tuple[int, int, bool] | None:
     ((1, 3, False), None)
     """
     total, current, used, previous = 0, 0, 0, None
-    for match in re.finditer(r"[A-Za-z]+", words):
+    for match in _LETTERS_RE.finditer(words):
         word = match.group().lower()
         if word == "and" and previous in ("hundred", "scale"):
             continue
@@ -319,6 +359,12 @@ def words_to_number(words: str) -> tuple[int, int, bool] | None:
         total, current = _add_word(word, kind, total, current)
         used, previous = match.end(), kind
     return (total + current, used, previous == "ordinal") if used else None
+
+
+@lru_cache(maxsize=1024)
+def _words_value(words: str) -> tuple[int, int, bool] | None:
+    """words_to_number, remembered: a release repeats "first", "second", "three"."""
+    return words_to_number(words)
 
 
 _FOLLOWS = {
@@ -360,6 +406,7 @@ def _add_word(word: str, kind: str, total: int, current: int) -> tuple[int, int]
     return total, current + (V.ORDINAL_WORDS.get(word) or _UNIT_WORDS[word])
 
 
+@lru_cache(maxsize=256)
 def scale_of(written: str) -> tuple[int, float]:
     """Power of ten of a scale word or letter, and its confidence without a currency.
 
@@ -381,12 +428,40 @@ def document_currency(text: str) -> str | None:
     >>> document_currency("Sales of US$5 million"), document_currency("no money here")
     ('USD', None)
     """
-    counts = Counter(
-        _CURRENCY_OF[_normal(m.group())]
-        for m in _MENTION_RE.finditer(text)
-        if not text[m.start() - 1 : m.start()].isalpha()  # "RMB", not the end of "XRMB"
-    )
+    counts = Counter(_CURRENCY_OF[_normal(written)] for written in _named_currencies(text))
     return counts.most_common(1)[0][0] if counts else None
+
+
+def _named_currencies(text: str) -> list[str]:
+    """The currencies text names, as written and in order, but not those glued to a letter
+    before them ("RMB", not the end of "XRMB").
+
+    ``_MENTION_RE.finditer`` would try the trie at nearly every letter. This scan tries only
+    after characters other than ASCII letters and skips, as finditer does, what starts
+    inside the mention before. What it misses, a mention right after a letter, is never
+    counted, and changes what finditer finds only if it hides another mention ("xChinese
+    yuan" hides "yuan"): then the text is read the slow way.
+    """
+    first = _MENTION_RE.match(text)
+    found = [] if first is None else [first.group()]
+    end = 0 if first is None else first.end()
+    reversed_text = ""
+    for match in _MENTION_AFTER_RE.finditer(text):
+        start = match.start(1)
+        if start < end:
+            continue
+        reversed_text = reversed_text or text[::-1]
+        if _HIDING_RE.match(reversed_text, len(text) - start):
+            return _named_currencies_slowly(text)
+        if not text[start - 1].isalpha():
+            found.append(match.group(1))
+        end = match.end(1)
+    return found
+
+
+def _named_currencies_slowly(text: str) -> list[str]:
+    """What _named_currencies finds, read by trying the trie everywhere."""
+    return [m.group() for m in _MENTION_RE.finditer(text) if not text[m.start() - 1 : m.start()].isalpha()]
 
 
 def _to_float(number: str, power: int) -> float:
@@ -404,34 +479,58 @@ def _to_float(number: str, power: int) -> float:
 class _Draft:
     """A figure being read: mutable while the rules run, frozen into a Quantity at the end.
 
-    A plain class whose defaults live on the class: making one sets four attributes, which
-    matters at twenty thousand anchors per megabyte (a dataclass init set all twenty).
+    Slots, all set at once: reading a slot is the fastest attribute access there is, and
+    the rules read a dozen fields of each of twenty thousand drafts per megabyte.
     """
 
-    kind = "number"
-    power = 0  # the scale, as a power of ten
-    currency: str | None = None
-    written_currency = ""  # as the tables key it: "US$", "yuan", "$"
-    qualifier: str | None = None
-    lead: str | None = None  # the role of a word before it: approx, range, change, top, rank
-    upper: _Draft | None = None  # the other end of "10-12", joined once the left is read
-    separator = ""  # "-", "to" or "and" before upper
-    high: str | None = None
-    high_power = 0
-    negative = False
-    points = False
-    confidence = 1.0
-    letter_confidence = 1.0  # "10m" may be metres: forgiven when it is money
-    opened = -1  # position of "(" before the figure; -1 when none
-    aside = False  # "(approximately ...", "(equivalent to ...": never a negative
-    conversion_of: int | None = None
-    words = False  # written in words
+    __slots__ = (
+        "start",
+        "anchor",
+        "end",
+        "number",
+        "kind",
+        "power",
+        "currency",
+        "written_currency",
+        "qualifier",
+        "lead",
+        "upper",
+        "separator",
+        "high",
+        "high_power",
+        "negative",
+        "points",
+        "confidence",
+        "letter_confidence",
+        "opened",
+        "aside",
+        "conversion_of",
+        "words",
+    )
 
     def __init__(self, anchor: int, end: int, number: str) -> None:
         self.start = anchor  # where its text starts: sign, currency or "No." if any
         self.anchor = anchor  # where its first digit or word starts
         self.end = end
         self.number = number  # digits without separators (or the value of words)
+        self.kind = "number"
+        self.power = 0  # the scale, as a power of ten
+        self.currency = None
+        self.written_currency = ""  # as the tables key it: "US$", "yuan", "$"
+        self.qualifier = None
+        self.lead = None  # the role of a word before it: approx, range, change, top, rank
+        self.upper = None  # the other end of "10-12", joined once the left is read
+        self.separator = ""  # "-", "to" or "and" before upper
+        self.high = None
+        self.high_power = 0
+        self.negative = False
+        self.points = False
+        self.confidence = 1.0
+        self.letter_confidence = 1.0  # "10m" may be metres: forgiven when it is money
+        self.opened = -1  # position of "(" before the figure; -1 when none
+        self.aside = False  # "(approximately ...", "(equivalent to ...": never a negative
+        self.conversion_of = None
+        self.words = False  # written in words
 
 
 def _is_year(d: _Draft, text: str) -> bool:
@@ -447,8 +546,8 @@ def _is_year(d: _Draft, text: str) -> bool:
 
 def _is_list_marker(d: _Draft, text: str) -> bool:
     """ "1." or "1)" or "1.1 Overview" opening a line: numbering, not a figure."""
-    after = text[d.end : d.end + 2]
-    if not (after[:1] in (".", ")") or ("." in d.number and after[1:2].isupper())):
+    end = d.end
+    if not (end < len(text) and text[end] in ".)" or "." in d.number and text[end + 1 : end + 2].isupper()):
         return False
     if d.power or d.words or d.high is not None or len(d.number) > 4:
         return False
@@ -513,35 +612,40 @@ def _is_year_range(low: _Draft, high: _Draft) -> bool:
 
 
 _GLUE = frozenset("-–—/.,:~+(")  # a digit right after these may belong to something refused
-_YEAR_RE = re.compile(r"(?:18|19|20)[0-9][0-9]\Z")
 _SPACES = frozenset(" \n\t")
 _CURRENCY_ENDS = frozenset("".join(form[-1] for form in _CURRENCIES_BEFORE) + ".#")  # the year rule decides these
-_RANGE_WORDS = (" to ", " and ", " - ", " – ", " — ", " ~ ")
-_SET = {name: getattr(Quantity, name).__set__ for name in Quantity.__slots__}
-_SET_KIND, _SET_VALUE, _SET_CURRENCY, _SET_QUALIFIER = (_SET[n] for n in ("kind", "value", "currency", "qualifier"))
-_SET_SPAN, _SET_TEXT, _SET_HIGH, _SET_CONVERSION = (_SET[n] for n in ("span", "text", "high", "conversion_of"))
-_SET_POINTS, _SET_SCALE, _SET_CONFIDENCE = (_SET[n] for n in ("points", "scale", "confidence"))
+_DASHES = frozenset("-–—~")
+_RANGES = (" to ", " and ", " - ", " – ", " — ", " ~ ")  # what may follow the low end of a range
+_RANGE_STARTS = frozenset(word[1] for word in _RANGES)  # a cheap test before startswith
+
+
+class _UnfrozenQuantity:
+    """Quantity's slots without its frozen guard: filled by plain assignment, then made a
+    Quantity by giving it that class (same slots, so the same layout).
+
+    The frozen dataclass __init__ sets each of eleven fields through object.__setattr__,
+    several times slower, at ten thousand figures per megabyte. Tests compare both ways of
+    making one.
+    """
+
+    __slots__ = Quantity.__slots__
 
 
 def _new_quantity(kind, value, currency, qualifier, span, text, high, conversion_of, points, scale, confidence):
-    """Quantity(...) set field by field through its slots.
-
-    The frozen dataclass __init__ calls object.__setattr__ by name for each of eleven
-    fields; at ten thousand figures per megabyte that is a tenth of the time. Keep the
-    fields in step with Quantity (tests compare both ways of making one).
-    """
-    quantity = object.__new__(Quantity)
-    _SET_KIND(quantity, kind)
-    _SET_VALUE(quantity, value)
-    _SET_CURRENCY(quantity, currency)
-    _SET_QUALIFIER(quantity, qualifier)
-    _SET_SPAN(quantity, span)
-    _SET_TEXT(quantity, text)
-    _SET_HIGH(quantity, high)
-    _SET_CONVERSION(quantity, conversion_of)
-    _SET_POINTS(quantity, points)
-    _SET_SCALE(quantity, scale)
-    _SET_CONFIDENCE(quantity, confidence)
+    """Quantity(...), made through _UnfrozenQuantity."""
+    quantity = _UnfrozenQuantity()
+    quantity.kind = kind
+    quantity.value = value
+    quantity.currency = currency
+    quantity.qualifier = qualifier
+    quantity.span = span
+    quantity.text = text
+    quantity.high = high
+    quantity.conversion_of = conversion_of
+    quantity.points = points
+    quantity.scale = scale
+    quantity.confidence = confidence
+    quantity.__class__ = Quantity
     return quantity
 
 
@@ -550,6 +654,7 @@ class _Reader:
 
     def __init__(self, text: str, default_currency: str | None) -> None:
         self.text = text
+        self.size = len(text)
         self.reversed = text[::-1]  # the text before a figure is read backwards
         self.default_currency = default_currency
         self.context_known = default_currency is not None
@@ -559,18 +664,19 @@ class _Reader:
 
     def run(self) -> list[Quantity]:
         words = self._word_anchors()  # few: taken in turn as the digit anchors pass them
+        next_word = words[-1].start() if words else self.size
         for match in _DIGITS_RE.finditer(self.text):
             start = match.start()
-            while words and words[-1].start() < start:
-                self._take_words(words.pop())
-            if match.lastgroup == "w":
+            if next_word < start:
+                next_word = self._take_words_before(words, start)
+            last = match.lastgroup
+            if last == "w":
                 self._take_words(match)
-            elif start >= self.skip_until:
-                draft = self._read_digits(match)
+            elif start >= self.skip_until and last != "joined" and last != "iso":  # dates, times, ratios
+                draft = self._read_digits(match, start, last)
                 if draft is not None and self._read_left(draft):
                     self._finish(draft)
-        while words:
-            self._take_words(words.pop())
+        self._take_words_before(words, self.size + 1)
         return self.found
 
     def _word_anchors(self) -> list[re.Match]:
@@ -581,6 +687,14 @@ class _Reader:
             words.insert(0, first)
         words.reverse()
         return words
+
+    def _take_words_before(self, words: list[re.Match], position: int) -> int:
+        """Take the word anchors that start before position; the start of the next one, if any."""
+        while words:
+            if words[-1].start() >= position:
+                return words[-1].start()
+            self._take_words(words.pop())
+        return self.size
 
     def _take_words(self, match: re.Match) -> None:
         """Read a number-word anchor, unless an earlier figure already holds it."""
@@ -605,32 +719,40 @@ class _Reader:
 
     # -- the anchor and what follows it
 
-    def _read_digits(self, match: re.Match) -> _Draft | None:
-        last = match.lastgroup
-        if last == "joined" or last == "iso":  # a date, time or ratio: consumed whole
-            return None
+    def _read_digits(self, match: re.Match, start: int, last: str) -> _Draft | None:
+        """The number token an anchor starts with, and what follows it; ``last`` is its lastgroup."""
         text = self.text
-        start, end = match.start(), match.end("digits")
-        number = parse_number(text[start:end])
-        before = text[start - 1 : start]
-        if number is None or (before in _GLUE and self._refused_before(start)):
+        end = match.end(_DIGITS)
+        token = text[start:end]
+        if last == "digits" and (
+            end < self.size and text[end].isalnum() or len(token) == 4 and self._is_bare_year(token, start)
+        ):
+            return None  # 5G, 4Q20, 1990s, 14nm; "in 2019"
+        number = parse_number(token)
+        if number is None or start and text[start - 1] in _GLUE and self._refused_before(start):
             return None
-        if last == "digits":  # nothing after it
-            if text[end : end + 1].isalnum():
-                return None  # 5G, 4Q20, 1990s, 14nm
-            if (
-                _YEAR_RE.match(text[start:end])
-                and before in _SPACES
-                and text[start - 2 : start - 1] not in _CURRENCY_ENDS
-            ):
-                return None  # "in 2019": a year, refused here because a quarter of all anchors are years
         draft = _Draft(start, end, number)
         if last != "digits" and not self._read_right(draft, match):
             return None
-        after = text[draft.end : draft.end + 1]
-        if after in "-–—~" and after or after == " " and text.startswith(_RANGE_WORDS, draft.end):
-            self._read_upper(draft)
+        end = draft.end
+        after = text[end] if end < self.size else ""
+        if after in _DASHES or (
+            after == " " and end + 1 < self.size and text[end + 1] in _RANGE_STARTS and text.startswith(_RANGES, end)
+        ):
+            self._read_upper(draft)  # a dash, " to " or " and ": it may be the low end of a range
         return draft
+
+    def _is_bare_year(self, token: str, start: int) -> bool:
+        """A four-character token that is a year after a space, refused before anything else
+        because a quarter of all anchors are years."""
+        text = self.text
+        return (
+            "18" <= token < "21"  # from 1800 to 2099 once it is all digits
+            and token.isdigit()  # the token holds only ASCII digits, commas and dots
+            and start > 0
+            and text[start - 1] in _SPACES
+            and (start < 2 or text[start - 2] not in _CURRENCY_ENDS)
+        )
 
     def _refused_before(self, start: int) -> bool:
         """Digits glued to refused digits (2020 in "2019-2020", 3 in "1.2.3") or a phone."""
@@ -641,14 +763,27 @@ class _Reader:
 
     def _read_words(self, match: re.Match) -> _Draft | None:
         start = match.start("w")
-        if _NOT_NUMBER_RE.match(self.text, max(0, start - 3)) or _NOT_NUMBER_RE.match(self.text, start):
+        if self._in_not_number_phrase(start):
             return None
-        value, used, ordinal = words_to_number(match.group("w"))
+        value, used, ordinal = _words_value(match.group("w"))
         draft = _Draft(start, start + used, str(value))
         draft.words = True
         draft.kind = "ordinal" if ordinal else "number"
         draft.confidence = V.WORD_CONFIDENCE.get(self.text[start : start + used], 1.0)
+        if ordinal:  # only a kill or a period noun after it matters: one regex instead of two
+            return None if _NOT_AN_ORDINAL_RE.match(self.text, draft.end) else draft
         return draft if self._read_right(draft, _RIGHT_RE.match(self.text, draft.end)) else None
+
+    def _in_not_number_phrase(self, start: int) -> bool:
+        """ "no one", "one-off": a phrase starting three characters before the word or at it.
+
+        The first letter is tested before the regex: the word rarely starts such a phrase.
+        """
+        text = self.text
+        for at in (max(0, start - 3), start):
+            if text[at] in _NOT_NUMBER_FIRST and _NOT_NUMBER_RE.match(text, at) is not None:
+                return True
+        return False
 
     def _read_right(self, d: _Draft, right: re.Match) -> bool:
         """Scale, currency, percent or ordinal suffix after the figure; False refuses it.
@@ -663,6 +798,10 @@ class _Reader:
             return _PERIOD_AFTER_RE.match(self.text, d.end) is None  # "4th quarter"
         if last is None or last == "digits":
             return not self.text[d.end : d.end + 1].isalnum()  # 5G, 4Q20, 1990s, 14nm
+        if last == "scale" or last == "letter":  # "10 million": the scale closed last, so nothing follows it
+            d.power, d.letter_confidence = scale_of(right.group(last))
+            d.end = right.end(last)
+            return True
         scale, letter, plus, cur, pct, post = right.group("scale", "letter", "plus", "cur", "pct", "post")
         if scale or letter:
             d.power, d.letter_confidence = scale_of(scale or letter)
@@ -709,16 +848,15 @@ class _Reader:
 
     def _read_left(self, d: _Draft) -> bool:
         """Qualifier, loss, sign, bracket, currency and ordinal mark; False refuses the figure."""
-        size = len(self.text)
+        size = self.size
         left = _LEFT_RE.match(self.reversed, size - d.anchor)
         if left is None:
             return False  # glued to letters or digits: FY2021, Q4, P40, COVID-19
         if left.lastgroup is None:
             return True  # nothing before it: the common case
-        word, sign, sign2, cur, mark = left.group("word", "sign", "sign2", "cur", "mark")
+        word, sign, sign2, cur, mark, loss, opened, conv = left.group(*_LEFT_PARTS)
         if word:
-            form = " ".join(word[::-1].split())
-            role = _ROLE_OF.get(form) or _ROLE_OF[form.lower()]
+            role = _role_of(word)
             if role == "kill" and not (cur or mark):
                 return False  # a name or date: Model 3, Mi 11, March 30, Stock Code: 1810
             self._apply_word(d, role)
@@ -728,12 +866,13 @@ class _Reader:
             d.kind = "ordinal"
         if sign or sign2:
             d.negative = "+" not in (sign or "") + (sign2 or "")
-        if left.group("loss") and d.kind in ("money", "number"):
+        if loss and d.kind in ("money", "number"):
             d.negative = True
-        if left.group("open"):
-            d.opened, d.aside = size - left.end("open"), bool(left.group("conv") or word)
-        ends = left.end("sign"), left.end("cur"), left.end("sign2"), left.end("mark")
-        d.start = min(size - max(ends), d.anchor)
+        if opened:
+            d.opened, d.aside = size - left.end(_OPEN), bool(conv or word)
+        furthest = _SIGN if sign else _CUR if cur else _SIGN2 if sign2 else _MARK if mark else 0
+        if furthest:  # the figure's text starts at the part furthest from its digits
+            d.start = size - left.end(furthest)
         return True
 
     def _apply_word(self, d: _Draft, role: str) -> None:
@@ -805,7 +944,8 @@ class _Reader:
             self.last_money = len(self.found)
         else:
             d.currency = None
-            d.confidence = min(d.confidence, d.letter_confidence)
+            if d.letter_confidence < d.confidence:
+                d.confidence = d.letter_confidence
         power = d.power
         value = _to_float(d.number, power)
         high = None if d.high is None else _to_float(d.high, d.high_power or power)
