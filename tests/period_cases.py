@@ -663,7 +663,7 @@ INSTANTS = [
     row("As of December 31, 2019, cash was RMB34 billion.", "As of December 31, 2019", "2019-12-31", grain="instant"),
     row("As at 31 December 2019, the Group had 18,170 employees.", "As at 31 December 2019", "2019-12-31"),
     row(
-        "By the end of 2020, the Group held a cash reserve of RMB108 billion.",
+        "By the end of 2020, cash on hand stood at RMB108 billion.",
         "By the end of 2020",
         "2020-12-31",
         grain="instant",
@@ -820,10 +820,9 @@ def dated(text: str, expected: str | None, xfail: str = "") -> DateCase:
     return DateCase(text, _day(expected), xfail)
 
 
-SEED_OPENING = (
-    "Xiaomi Expands Into Electric Vehicle Sector\n\nBeijing, CHINA — Xiaomi Corporation is commencing its "
-    "smart electric vehicle business. Lei Jun stated during its March 2021 launch event that the business "
-    "will be operated under a wholly-owned subsidiary."
+SEED_OPENING = (  # an opening shaped like the seed's (headline, dateline without a day), in our own words
+    "Acme Moves Into Electric Cars\n\nShenzhen, CHINA — Acme Holdings is starting an electric car "
+    "business. Its chair said at a product event in March 2021 that a fully owned unit will run it."
 )
 
 PUBLICATION_DATES = [

@@ -48,8 +48,7 @@ MONEY = [
     row("Revenue was USD34.6 million in the quarter.", "money", 34.6e6, "USD", text="USD34.6 million"),
     row("Net income reached US$4.7 billion.", "money", 4.7e9, "USD", text="US$4.7 billion"),
     row("Revenue was RMB70,462.9 million for the year.", "money", 70462.9e6, "CNY", text="RMB70,462.9 million"),
-    # the seed release
-    row("The Group held a cash reserve of RMB 108 billion.", "money", 108e9, "CNY", text="RMB 108 billion"),
+    row("Cash on hand stood at RMB 108 billion.", "money", 108e9, "CNY", text="RMB 108 billion"),
     row("USD 10 billion to be invested over ten years.", "money", 10e9, "USD", text="USD 10 billion"),
     row("It made an initial investment of RMB 10 billion.", "money", 10e9, "CNY", text="RMB 10 billion"),
     # codes, symbols and names; before or after; glued or spaced
@@ -266,7 +265,7 @@ QUALIFIERS = [
     row("It expects 5 million or more orders.", "number", 5e6, qualifier="over", text="5 million"),
     row("It had 324.8 million devices, more than 2019.", "number", 324.8e6, text="324.8 million"),
     row("A price of around ¥3,000 was set in the RMB market.", "money", 3000.0, "CNY", "approx", text="¥3,000"),
-    row("Xiaomi products are present in more than 100 countries.", "number", 100.0, qualifier="over", text="100"),
+    row("Its phones are sold in more than 100 countries.", "number", 100.0, qualifier="over", text="100"),
     row("Over 324.8 million devices are connected.", "number", 324.8e6, qualifier="over", text="324.8 million"),
     row("Revenue was Approximately RMB 9 billion.", "money", 9e9, "CNY", "approx", text="RMB 9 billion"),
     row(

@@ -68,7 +68,7 @@ fourth quarter, up 24.8% year-over-year.</p>
 <p>Smartphone shipments reached 43.0 million units, and the company ranked No. 3 globally according to Canalys.</p>
 <table><tr><th>Item</th><th>4Q2020</th><th>4Q2019</th><th>Change</th></tr>
 <tr><td>Revenue</td><td>70,462.9</td><td>56,469.7</td><td>24.8%</td></tr></table>
-<p>The Group held a cash reserve of RMB 108 billion<br>as of December 31, 2020.</p>
+<p>Cash on hand stood at RMB 108 billion<br>as of December 31, 2020.</p>
 </article></main>
 <footer><p>Copyright 2021 Example Media Holdings. All rights reserved. Privacy Policy</p></footer>
 </body></html>"""
@@ -235,7 +235,7 @@ def test_html_article_keeps_figures_and_drops_navigation():
     assert "total revenue reached RMB 70.5 billion in the fourth quarter, up 24.8% year-over-year." in doc.text
     assert "ranked No. 3 globally" in doc.text
     assert "Revenue 70,462.9 56,469.7 24.8%" in doc.text  # table row flattened to one line
-    assert "cash reserve of RMB 108 billion\nas of December 31, 2020." in doc.text  # <br> is a line break
+    assert "stood at RMB 108 billion\nas of December 31, 2020." in doc.text  # <br> is a line break
     for boilerplate in ("Gadget Reviews Menu", "Subscribe Newsletter", "Copyright 2021", "Privacy Policy"):
         assert boilerplate not in doc.text
     assert doc.title == "Xiaomi reports Q4 2020 results"

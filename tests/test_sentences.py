@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 
 import metrics.sentences
 from metrics.sentences import sentence_at, split_sentences
+from tests.conftest import seed_release
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "seeds" / "000_4d5edabd5fcf2aca.txt"
+RELEASES = ROOT / "data" / "releases"
 
-# (id, text, expected sentences). Ids say what the row is about; inputs are release-like, several from the seed.
+# (id, text, expected sentences). Ids say what the row is about; inputs are release-like, written for this project.
 ABBREVIATIONS = [
     (
         "company-corp",
@@ -164,32 +165,31 @@ LINES = [
     ("blank-first-line", " " * 60 + "\nRevenue grew.", ["Revenue grew."]),
     ("abbreviation-at-short-line-end", "Xiaomi Corp.\nBeijing office", ["Xiaomi Corp.", "Beijing office"]),
 ]
-SEED_SENTENCES = [
+RELEASE_SENTENCES = [
     (
-        "seed-parenthesised-quotes",
-        "Beijing, CHINA — Xiaomi Corporation (“Xiaomi” or the “Group”) is commencing its business. Lei Jun stated it.",
+        "dateline-and-parenthesised-quotes",
+        "Shenzhen, CHINA — Acme Holdings (“Acme” or the “Company”) is opening a new plant. Its chair announced it.",
         [
-            "Beijing, CHINA — Xiaomi Corporation (“Xiaomi” or the “Group”) is commencing its business.",
-            "Lei Jun stated it.",
+            "Shenzhen, CHINA — Acme Holdings (“Acme” or the “Company”) is opening a new plant.",
+            "Its chair announced it.",
         ],
     ),
     (
-        "seed-top-3",
-        "Xiaomi’s shipments reached 146 million, upholding its position in the top 3 globally. The sales of "
-        "premium smartphones have exceeded 10 million units.",
+        "top-3-inside-a-sentence",
+        "Acme’s deliveries came to 52 million, keeping it among the top 3 vendors worldwide. Sales of its "
+        "flagship models passed 4 million units.",
         [
-            "Xiaomi’s shipments reached 146 million, upholding its position in the top 3 globally.",
-            "The sales of premium smartphones have exceeded 10 million units.",
+            "Acme’s deliveries came to 52 million, keeping it among the top 3 vendors worldwide.",
+            "Sales of its flagship models passed 4 million units.",
         ],
     ),
     (
-        "seed-aiot",
-        "The company has established the world’s leading consumer AIoT (AI+IoT) platform, with 324.8 million "
-        "smart devices. Xiaomi products are present in more than 100 countries.",
+        "bracketed-plus-and-decimal",
+        "The firm runs a large connected-device (IoT+AI) network, with 210.5 million linked "
+        "devices. Its goods are sold in over 90 markets.",
         [
-            "The company has established the world’s leading consumer AIoT (AI+IoT) platform, with 324.8 million smart "
-            "devices.",
-            "Xiaomi products are present in more than 100 countries.",
+            "The firm runs a large connected-device (IoT+AI) network, with 210.5 million linked devices.",
+            "Its goods are sold in over 90 markets.",
         ],
     ),
 ]
@@ -202,7 +202,7 @@ KNOWN_FAILURES = [
         ["Xiaomi reports record revenue for fourth quarter of 2020", "Beijing, March 24 - it grew."],
     ),
 ]
-CASES = ABBREVIATIONS + NUMBERS + QUOTES_AND_BRACKETS + CHINESE + LINES + SEED_SENTENCES  # fmt: skip
+CASES = ABBREVIATIONS + NUMBERS + QUOTES_AND_BRACKETS + CHINESE + LINES + RELEASE_SENTENCES  # fmt: skip
 
 
 def sentences_of(text: str) -> list[str]:
@@ -229,11 +229,15 @@ def test_known_failures(text, expected):
 
 
 def test_seed_release_keeps_figures_with_their_sentences():
-    text = SEED.read_text(encoding="utf-8")
-    sentences = sentences_of(text)
-    assert "By the end of 2020, the Group held a cash reserve of RMB 108 billion." in sentences
-    assert "The sales of premium smartphones have exceeded 10 million units." in sentences
-    assert "1. Smart electric vehicles have fundamentally transformed" in next(s for s in sentences if "1. S" in s)
+    """Each headline figure of the seed lies inside one whole sentence: capitalised start, final stop."""
+    seed = seed_release()
+    if seed is None:
+        pytest.skip("the seed release (../shared/seeds) is not on this machine")
+    sentences = sentences_of(seed.read_text(encoding="utf-8"))
+    for figure in ("146 million", "RMB 108 billion", "10 million units", "324.8 million"):
+        holder = next(s for s in sentences if figure in s)
+        assert holder[0].isupper() and holder.rstrip('”"’ ')[-1] in ".!?", holder
+    assert not any(s.rstrip().endswith(("1.", "2.")) for s in sentences)  # list markers stay with their item
     assert not any(s.endswith("Jun.") and "said" not in s for s in sentences)
 
 
@@ -311,7 +315,7 @@ def test_sentence_at_contains_every_non_space_offset(text, data):
 
 def test_release_text_splits_fast():
     """A guard against slow paths; the target (>= 20 MB/s) is measured on a quiet machine, not asserted here."""
-    text = SEED.read_text(encoding="utf-8") + "\n\n"
+    text = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(RELEASES.glob("*.txt"))) + "\n\n"
     text *= 2_000_000 // len(text)
     started = time.perf_counter()
     split_sentences(text)
